@@ -1,0 +1,245 @@
+"""The command line: thin wrappers over the corpus and the pipeline.
+
+Every user mistake ends with one sentence on stderr and a non-zero exit code:
+1 for a problem with files or the corpus, 2 for a bad command line, 130 if interrupted.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from . import __version__
+from .config import DB_ENV, resolve_db
+from .corpus import Corpus, ingest_file
+from .errors import ScisaysError, UsageError
+from .pipeline import DEFAULT_LIMIT, ask
+from .report import FORMATS, render_json, render_markdown, render_terminal
+
+app = typer.Typer(
+    help="What does the science actually say about this substance for this condition?",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+corpus_app = typer.Typer(help="Manage the local corpus of studies.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+
+err = Console(stderr=True, highlight=False)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help=f"Corpus file (default: ${DB_ENV}, else the per-user data dir).",
+        show_default=False,
+    ),
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly(func: F) -> F:
+    """Turn ScisaysError into one sentence on stderr and its exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ScisaysError as e:
+            err.print(Text("Error: ", style="bold red") + Text(str(e)))
+            raise typer.Exit(e.exit_code) from None
+        except KeyboardInterrupt:
+            err.print(Text("Interrupted; the corpus is consistent and re-running resumes.", "yellow"))
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"scisays {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """scisays: cited, graded answers from the literature."""
+
+
+@corpus_app.command("ingest")
+@friendly
+def corpus_ingest(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="PubMed XML (.xml, .xml.gz) or JSON Lines files.", show_default=False),
+    ],
+    db: DbOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-read files already ingested completely.")
+    ] = False,
+) -> None:
+    """Ingest PubMed/MEDLINE XML and JSON Lines files into the corpus (idempotent, resumable)."""
+    for f in files:  # check every path before touching the corpus
+        if not f.exists():
+            raise UsageError(f"No such file: {f}; check the path and try again.")
+        if f.is_dir():
+            raise UsageError(f"{f} is a folder; give the files in it (e.g. {f}/*.xml.gz).")
+    with Corpus.open(resolve_db(db), create=True) as corpus:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as progress:
+            for f in files:
+                task = progress.add_task(f.name, total=f.stat().st_size)
+
+                def update(done: int, total: int, task: Any = task) -> None:
+                    progress.update(task, completed=done, total=total)
+
+                result = ingest_file(corpus, f, force=force, progress=update)
+                progress.remove_task(task)
+                c = result.changes
+                if result.already_ingested:
+                    err.print(Text(f"{f}: already ingested ({result.items:,} items); nothing to do."))
+                    continue
+                resumed = f" (resumed after {result.resumed_from:,})" if result.resumed_from else ""
+                err.print(
+                    Text(
+                        f"{f}: {result.items:,} items{resumed} — {c.inserted:,} new, "
+                        f"{c.updated:,} updated, {c.unchanged:,} unchanged, "
+                        f"{c.older_skipped:,} older skipped, {c.deleted:,} deleted"
+                        + (f", {c.deleted_skipped:,} deleted before" if c.deleted_skipped else "")
+                    )
+                )
+        err.print(Text(f"Corpus {corpus.path}: {corpus.count():,} records.", style="bold"))
+
+
+@corpus_app.command("stats")
+@friendly
+def corpus_stats(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Print counts of records by year, publication type and source."""
+    with Corpus.open(resolve_db(db)) as corpus:
+        s = corpus.stats()
+    if as_json:
+        typer.echo(json.dumps(s, ensure_ascii=False, indent=2))
+        return
+    out = Console(highlight=False)
+    out.print(Text(f"Corpus {s['path']}: {s['records']:,} records, "
+                   f"{s['deleted_pmids']:,} PMIDs deleted by PubMed.", style="bold"))
+    for title, rows in (
+        ("By year", s["by_year"]),
+        ("By publication type", s["by_publication_type"]),
+        ("By source", s["by_source"]),
+    ):
+        table = Table(title=title, title_justify="left")
+        table.add_column(title.removeprefix("By ").capitalize())
+        table.add_column("Records", justify="right")
+        for key, n in rows:
+            table.add_row(Text(str(key) if key is not None else "unknown"), f"{n:,}")
+        out.print(table)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder, then rename: never a half-written file."""
+    target = path.expanduser()
+    if target.is_dir():
+        raise UsageError(f"{target} is a folder; give a file name for -o.")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.exists():
+        raise UsageError(f"The folder {folder} does not exist; create it or choose another -o path.")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@app.command("ask")
+@friendly
+def ask_command(
+    substance: Annotated[str, typer.Argument(help="The substance, e.g. kratom or \"St John's wort\".")],
+    conditions: Annotated[
+        list[str] | None,
+        typer.Argument(help="One or more conditions, e.g. anxiety depression.", show_default=False),
+    ] = None,
+    db: DbOption = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")
+    ] = "terminal",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option(help="Most relevant studies read per search.", min=1, max=100_000)
+    ] = DEFAULT_LIMIT,
+) -> None:
+    """Report what the studies in the corpus say about SUBSTANCE for each CONDITION."""
+    fmt = fmt.lower()
+    if fmt in ("markdown",):
+        fmt = "md"
+    if fmt not in FORMATS:
+        raise UsageError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    with Corpus.open(resolve_db(db)) as corpus:
+        report = ask(corpus, substance, conditions or [], limit=limit)
+    if fmt == "json":
+        text = render_json(report)
+    elif fmt == "md":
+        text = render_markdown(report)
+    else:
+        renderable = render_terminal(report)
+        if output is None:
+            Console(highlight=False).print(renderable)
+            return
+        console = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115
+        console.print(renderable)
+        text = console.export_text()
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        _write_atomic(output, text)
+        err.print(Text(f"Wrote {output}"))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,221 @@
+"""Ingest PubMed XML and JSON Lines files into the corpus: streamed, batched, resumable.
+
+A file is recognised by its content, not its name: gzip or not, then XML (``<``) or JSON
+Lines (``{``). Each batch is one transaction that also records how far into the file it
+got, so a killed ingest resumes where it stopped; a file already ingested completely is
+recognised by its SHA-256 and skipped.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import InputFileError
+from ..model import Deletion, Record
+from .jsonl import iter_jsonl
+from .pubmed_xml import iter_pubmed_xml
+from .store import BatchResult, Corpus
+
+BATCH_SIZE = 2000
+ProgressCallback = Callable[[int, int], None]  # (bytes read, total bytes)
+
+
+@dataclass
+class IngestResult:
+    """What ingesting one file did."""
+
+    path: str
+    format: str
+    items: int = 0
+    resumed_from: int = 0
+    already_ingested: bool = False
+    changes: BatchResult = field(default_factory=BatchResult)
+
+
+class _CountingReader(io.RawIOBase):
+    """A raw binary file that counts the bytes read from it (for progress)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        super().__init__()
+        self.raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n: int = self.raw.readinto(buffer)  # type: ignore[attr-defined]
+        self.count += n
+        return n
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+class _SafeStream:
+    """Wraps a decompressing stream so gzip damage becomes one clear InputFileError."""
+
+    def __init__(self, inner: Any, name: str) -> None:
+        self.inner = inner
+        self.name = name
+
+    def _fail(self, e: BaseException) -> InputFileError:
+        if isinstance(e, EOFError):
+            return InputFileError(
+                f"{self.name}: the gzip data ends early (the file is truncated); "
+                "download it again and re-run."
+            )
+        return InputFileError(
+            f"{self.name}: the gzip data is corrupt ({e}); download the file again and re-run."
+        )
+
+    def read(self, n: int = -1) -> bytes:
+        try:
+            data: bytes = self.inner.read(n)
+        except (EOFError, OSError, zlib.error) as e:
+            raise self._fail(e) from None
+        return data
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            try:
+                line: bytes = self.inner.readline()
+            except (EOFError, OSError, zlib.error) as e:
+                raise self._fail(e) from None
+            if not line:
+                return
+            yield line
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise InputFileError(f"No such file: {path}; check the path and try again.")
+    if path.is_dir():
+        raise InputFileError(f"{path} is a folder; give the PubMed XML or JSON Lines files in it.")
+
+
+def _is_gzip(path: Path) -> bool:
+    with path.open("rb") as f:
+        return f.read(2) == b"\x1f\x8b"
+
+
+def _open(path: Path) -> tuple[_SafeStream, _CountingReader]:
+    raw = _CountingReader(path.open("rb"))
+    inner: Any
+    if _is_gzip(path):
+        inner = gzip.GzipFile(fileobj=raw, mode="rb")
+    else:
+        inner = io.BufferedReader(raw, buffer_size=1 << 20)
+    return _SafeStream(inner, str(path)), raw
+
+
+def detect_format(path: Path) -> str:
+    """'pubmed-xml' or 'jsonl', from the file's first meaningful character."""
+    _check_path(path)
+    stream, raw = _open(path)
+    try:
+        head = stream.read(4096)
+    finally:
+        stream.close()
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text:
+        raise InputFileError(
+            f"{path} is empty; give a PubMed XML (.xml/.xml.gz) or JSON Lines (.jsonl) file."
+        )
+    if text.startswith(b"<"):
+        return "pubmed-xml"
+    if text.startswith(b"{"):
+        return "jsonl"
+    raise InputFileError(
+        f"{path} is neither PubMed XML nor JSON Lines (it starts with {text[:20]!r}); "
+        "give a PubMed XML (.xml/.xml.gz) or JSON Lines (.jsonl) file."
+    )
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def iter_file(path: Path) -> tuple[Iterator[Record | Deletion], _CountingReader, str]:
+    """Open ``path`` and return (items, byte counter, format)."""
+    fmt = detect_format(path)
+    stream, raw = _open(path)
+    items: Iterator[Record | Deletion]
+    if fmt == "pubmed-xml":
+        items = iter_pubmed_xml(stream, str(path))  # type: ignore[arg-type]
+    else:
+        items = iter_jsonl(stream, str(path))  # type: ignore[arg-type]
+    return items, raw, fmt
+
+
+def ingest_file(
+    corpus: Corpus,
+    path: str | Path,
+    *,
+    force: bool = False,
+    batch_size: int = BATCH_SIZE,
+    progress: ProgressCallback | None = None,
+) -> IngestResult:
+    """Ingest one file. Re-running after an interruption resumes after the last batch.
+
+    Raises InputFileError for a missing, unrecognised, truncated or malformed file; every
+    batch before the problem stays committed, and the message says so."""
+    p = Path(path)
+    _check_path(p)
+    items, raw, fmt = iter_file(p)
+    size = p.stat().st_size
+    sha = file_sha256(p)
+    result = IngestResult(path=str(p), format=fmt)
+    status = None if force else corpus.file_status(sha)
+    if status is not None and status[1]:
+        result.already_ingested = True
+        result.items = status[0]
+        if progress:
+            progress(size, size)
+        return result
+    skip = status[0] if status else 0
+    result.resumed_from = skip
+    batch: list[Record | Deletion] = []
+    done = 0
+    try:
+        for item in items:
+            done += 1
+            if done <= skip:
+                continue
+            batch.append(item)
+            if len(batch) >= batch_size:
+                result.changes.add(corpus.write_batch(batch, progress=(sha, str(p), size, done)))
+                batch = []
+                if progress:
+                    progress(raw.count, size)
+        if batch:
+            result.changes.add(corpus.write_batch(batch, progress=(sha, str(p), size, done)))
+        corpus.mark_file_complete(sha, str(p), size, done)
+    except InputFileError as e:
+        stored = done - len(batch)
+        if stored > 0:
+            raise InputFileError(
+                f"{e} ({stored:,} items before that point are stored; the corpus is consistent.)"
+            ) from None
+        raise
+    finally:
+        raw.close()
+    result.items = done
+    if progress:
+        progress(size, size)
+    return result

@@ -1,0 +1,136 @@
+"""JSON Lines records: one JSON object per line (schema in docs/jsonl.md and the README).
+
+Recognised fields (all optional except a title or abstract, and at least one identifier):
+``id``, ``pmid``, ``doi``, ``pmcid``, ``nct_id``, ``title``, ``abstract`` (a string) or
+``sections`` (a list of ``{"label", "category", "text"}``), ``journal``, ``year``,
+``publication_types``, ``mesh_headings``, ``keywords``, ``languages``, ``source``,
+``version``, ``revised``. Unknown fields are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import IO, Any
+
+from ..errors import InputFileError
+from ..model import Record, Section
+from ..text import clean
+
+_ID_FIELDS = ("pmid", "doi", "pmcid", "nct_id", "id")
+
+
+def _str_or_none(value: Any, field: str, where: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InputFileError(f"{where}: field {field!r} must be a string; fix the line and re-run.")
+    return clean(str(value)) or None
+
+
+def _str_list(value: Any, field: str, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputFileError(
+            f"{where}: field {field!r} must be a list of strings; fix the line and re-run."
+        )
+    return tuple(c for c in (clean(v) for v in value) if c)
+
+
+def _sections(obj: dict[str, Any], where: str) -> tuple[Section, ...]:
+    raw = obj.get("sections")
+    if raw is not None:
+        if not isinstance(raw, list):
+            raise InputFileError(f"{where}: field 'sections' must be a list; fix the line and re-run.")
+        out = []
+        for s in raw:
+            if not isinstance(s, dict) or not isinstance(s.get("text"), str):
+                raise InputFileError(
+                    f"{where}: each section needs a 'text' string; fix the line and re-run."
+                )
+            text = clean(s["text"])
+            if text:
+                out.append(
+                    Section(
+                        text=text,
+                        label=clean(str(s.get("label") or "")),
+                        category=clean(str(s.get("category") or "")).upper(),
+                    )
+                )
+        return tuple(out)
+    abstract = obj.get("abstract")
+    if abstract is None:
+        return ()
+    if not isinstance(abstract, str):
+        raise InputFileError(f"{where}: field 'abstract' must be a string; fix the line and re-run.")
+    text = clean(abstract)
+    return (Section(text=text),) if text else ()
+
+
+def _year(value: Any, where: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip()[:4].isdigit():
+        return int(value.strip()[:4])
+    raise InputFileError(f"{where}: field 'year' must be a year such as 2021; fix the line and re-run.")
+
+
+def object_to_record(obj: Any, where: str, default_source: str = "jsonl") -> Record:
+    """Validate one decoded JSON value and build a Record from it."""
+    if not isinstance(obj, dict):
+        raise InputFileError(f"{where}: expected a JSON object per line; fix the line and re-run.")
+    ids = {f: _str_or_none(obj.get(f), f, where) for f in _ID_FIELDS}
+    if not any(ids.values()):
+        raise InputFileError(
+            f"{where}: the record has no identifier (pmid, doi, pmcid, nct_id or id); "
+            "add one and re-run."
+        )
+    title = _str_or_none(obj.get("title"), "title", where) or ""
+    sections = _sections(obj, where)
+    if not title and not sections:
+        raise InputFileError(f"{where}: the record has neither a title nor an abstract; add one.")
+    version = obj.get("version", 1)
+    return Record(
+        title=title,
+        sections=sections,
+        pmid=ids["pmid"],
+        doi=ids["doi"],
+        pmcid=ids["pmcid"],
+        nct_id=ids["nct_id"],
+        local_id=ids["id"],
+        journal=_str_or_none(obj.get("journal"), "journal", where),
+        year=_year(obj.get("year"), where),
+        publication_types=_str_list(obj.get("publication_types"), "publication_types", where),
+        mesh_headings=_str_list(
+            obj.get("mesh_headings", obj.get("mesh")), "mesh_headings", where
+        ),
+        keywords=_str_list(obj.get("keywords"), "keywords", where),
+        languages=_str_list(obj.get("languages"), "languages", where),
+        source=_str_or_none(obj.get("source"), "source", where) or default_source,
+        version=version if isinstance(version, int) and not isinstance(version, bool) else 1,
+        revised=_str_or_none(obj.get("revised"), "revised", where) or "",
+    )
+
+
+def iter_jsonl(stream: IO[bytes], name: str, source: str = "jsonl") -> Iterator[Record]:
+    """Yield a Record per non-blank line; raise InputFileError naming the line on bad input."""
+    for lineno, raw in enumerate(stream, 1):
+        where = f"{name} line {lineno}"
+        try:
+            line = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise InputFileError(f"{where}: not valid UTF-8; save the file as UTF-8.") from None
+        if not line:
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise InputFileError(
+                f"{where}: not valid JSON ({e.msg} at column {e.colno}); fix the line and re-run."
+            ) from None
+        yield object_to_record(obj, where, source)

@@ -1,0 +1,569 @@
+"""The local corpus: SQLite with an FTS5 index over title, abstract, MeSH and keywords.
+
+One ``Corpus`` owns one connection. Writes happen in batches, one transaction each, so a
+killed ingest leaves a consistent database. Records are keyed by PMID, else DOI, else
+PMCID, NCT id or the source's own id; a record arriving with an identifier already in the
+corpus under another key (say a DOI-keyed record later seen with its PMID) merges into it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import CorpusError
+from ..model import Deletion, Record, Section
+
+APPLICATION_ID = 0x53434953  # "SCIS"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE records (
+    rowid INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    pmid TEXT UNIQUE,
+    doi TEXT,
+    pmcid TEXT,
+    nct_id TEXT,
+    local_id TEXT,
+    title TEXT NOT NULL,
+    abstract TEXT NOT NULL,
+    section_meta TEXT,
+    journal TEXT,
+    year INTEGER,
+    publication_types TEXT NOT NULL,
+    mesh TEXT NOT NULL,
+    keywords TEXT NOT NULL,
+    languages TEXT NOT NULL,
+    source TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    revised TEXT NOT NULL,
+    content_hash TEXT NOT NULL
+);
+CREATE INDEX records_doi ON records(doi) WHERE doi IS NOT NULL;
+CREATE INDEX records_pmcid ON records(pmcid) WHERE pmcid IS NOT NULL;
+CREATE INDEX records_year ON records(year);
+CREATE VIRTUAL TABLE records_fts USING fts5(
+    title, abstract, mesh, keywords,
+    content='records', content_rowid='rowid',
+    tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER records_ai AFTER INSERT ON records BEGIN
+    INSERT INTO records_fts(rowid, title, abstract, mesh, keywords)
+    VALUES (new.rowid, new.title, new.abstract, new.mesh, new.keywords);
+END;
+CREATE TRIGGER records_ad AFTER DELETE ON records BEGIN
+    INSERT INTO records_fts(records_fts, rowid, title, abstract, mesh, keywords)
+    VALUES ('delete', old.rowid, old.title, old.abstract, old.mesh, old.keywords);
+END;
+CREATE TRIGGER records_au AFTER UPDATE ON records BEGIN
+    INSERT INTO records_fts(records_fts, rowid, title, abstract, mesh, keywords)
+    VALUES ('delete', old.rowid, old.title, old.abstract, old.mesh, old.keywords);
+    INSERT INTO records_fts(rowid, title, abstract, mesh, keywords)
+    VALUES (new.rowid, new.title, new.abstract, new.mesh, new.keywords);
+END;
+CREATE TABLE deleted (pmid TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE ingested_files (
+    sha256 TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    items_done INTEGER NOT NULL,
+    complete INTEGER NOT NULL,
+    updated TEXT NOT NULL
+);
+"""
+
+_COLUMNS = (
+    "key, pmid, doi, pmcid, nct_id, local_id, title, abstract, section_meta, journal, year, "
+    "publication_types, mesh, keywords, languages, source, version, revised, content_hash"
+)
+_READ_COLUMNS = (
+    "rowid, pmid, doi, pmcid, nct_id, local_id, title, abstract, section_meta, journal, year, "
+    "publication_types, mesh, keywords, languages, source, version, revised"
+)
+
+
+@dataclass
+class BatchResult:
+    """What one batch (or a whole ingest) did to the corpus."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    older_skipped: int = 0
+    deleted: int = 0
+    deleted_skipped: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, other: BatchResult) -> None:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.older_skipped += other.older_skipped
+        self.deleted += other.deleted
+        self.deleted_skipped += other.deleted_skipped
+
+
+def _dump(items: Sequence[str]) -> str:
+    return json.dumps(list(items), ensure_ascii=False)
+
+
+def record_row(record: Record) -> tuple[Any, ...]:
+    """The records-table row for a Record (without rowid)."""
+    abstract = "\n".join(s.text.replace("\n", " ") for s in record.sections)
+    meta = None
+    if any(s.label or s.category for s in record.sections):
+        meta = json.dumps([[s.label, s.category] for s in record.sections], ensure_ascii=False)
+    row: tuple[Any, ...] = (
+        record.key,
+        record.pmid,
+        record.doi,
+        record.pmcid,
+        record.nct_id,
+        record.local_id,
+        record.title,
+        abstract,
+        meta,
+        record.journal,
+        record.year,
+        _dump(record.publication_types),
+        _dump(record.mesh_headings),
+        _dump(record.keywords),
+        _dump(record.languages),
+        record.source,
+        record.version,
+        record.revised,
+    )
+    digest = hashlib.blake2b(repr(row).encode("utf-8"), digest_size=16).hexdigest()
+    return (*row, digest)
+
+
+def row_to_record(row: Sequence[Any]) -> Record:
+    """Rebuild a Record from a row selected with ``_READ_COLUMNS`` (rowid first)."""
+    (
+        _rowid, pmid, doi, pmcid, nct_id, local_id, title, abstract, meta, journal, year,
+        pubtypes, mesh, keywords, languages, source, version, revised,
+    ) = row
+    texts = abstract.split("\n") if abstract else []
+    labels = json.loads(meta) if meta else [["", ""]] * len(texts)
+    sections = tuple(
+        Section(text=t, label=lab[0], category=lab[1]) for t, lab in zip(texts, labels, strict=False)
+    )
+    return Record(
+        title=title,
+        sections=sections,
+        pmid=pmid,
+        doi=doi,
+        pmcid=pmcid,
+        nct_id=nct_id,
+        local_id=local_id,
+        journal=journal,
+        year=year,
+        publication_types=tuple(json.loads(pubtypes)),
+        mesh_headings=tuple(json.loads(mesh)),
+        keywords=tuple(json.loads(keywords)),
+        languages=tuple(json.loads(languages)),
+        source=source,
+        version=version,
+        revised=revised,
+    )
+
+
+def fts_phrase(term: str) -> str:
+    """Quote a user's term as one FTS5 phrase: every character is literal text."""
+    cleaned = "".join(c if c.isprintable() else " " for c in term)
+    return '"' + cleaned.replace('"', '""') + '"'
+
+
+def _has_token(term: str) -> bool:
+    return any(c.isalnum() for c in term)
+
+
+class Corpus:
+    """A scisays corpus in one SQLite file."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, create: bool = False) -> Corpus:
+        """Open the corpus at ``path``; with ``create``, make it (and its folder) if missing.
+
+        Raises CorpusError when the file does not exist (and create is False), is not a
+        SQLite database, or is a SQLite database that is not a scisays corpus."""
+        p = Path(path).expanduser()
+        if p.is_dir():
+            raise CorpusError(f"{p} is a folder, not a corpus file; give a file path with --db.")
+        exists = p.exists() and p.stat().st_size > 0
+        if not exists and not create:
+            raise CorpusError(
+                f"No corpus at {p} yet; create one with `scisays corpus ingest FILE` "
+                "(or point --db / SCISAYS_DB at an existing corpus)."
+            )
+        if not exists:
+            try:
+                p.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise CorpusError(f"Cannot create the folder for {p} ({e.strerror}).") from None
+        try:
+            conn = sqlite3.connect(p, isolation_level=None, timeout=30.0)
+        except sqlite3.Error as e:
+            raise CorpusError(f"Cannot open {p} as a database ({e}); check the path.") from None
+        corpus = cls(p, conn)
+        try:
+            corpus._check_or_init(create)
+        except sqlite3.DatabaseError as e:
+            conn.close()
+            raise CorpusError(
+                f"{p} is not a scisays corpus (SQLite says: {e}); choose another file with --db."
+            ) from None
+        except CorpusError:
+            conn.close()
+            raise
+        return corpus
+
+    def _check_or_init(self, create: bool) -> None:
+        c = self.conn
+        app_id = c.execute("PRAGMA application_id").fetchone()[0]
+        if app_id == APPLICATION_ID:
+            version = c.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise CorpusError(
+                    f"{self.path} was made by a newer scisays (schema {version}); upgrade scisays."
+                )
+            self._configure()
+            return
+        tables = c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if tables or not create:
+            raise CorpusError(
+                f"{self.path} is a SQLite database but not a scisays corpus; "
+                "choose another file with --db."
+            )
+        self._init_schema()
+
+    def _init_schema(self) -> None:
+        c = self.conn
+        c.execute("PRAGMA journal_mode=WAL")
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            for stmt in _split_sql(_SCHEMA):
+                c.execute(stmt)
+            c.execute("INSERT INTO meta VALUES ('created_by', 'scisays')")
+            c.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        self._configure()
+
+    def _configure(self) -> None:
+        c = self.conn
+        c.execute("PRAGMA journal_mode=WAL")
+        c.execute("PRAGMA synchronous=NORMAL")  # in WAL mode: safe against a killed process
+        c.execute("PRAGMA foreign_keys=ON")
+        c.execute("PRAGMA cache_size=-65536")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -------------------------------------------------------------------------
+
+    def write_batch(
+        self,
+        items: Sequence[Record | Deletion],
+        *,
+        progress: tuple[str, str, int, int] | None = None,
+    ) -> BatchResult:
+        """Apply records and deletions, in order, in one transaction.
+
+        ``progress`` = (sha256, name, size, items_done) is stored in the same transaction,
+        so an interrupted ingest can resume exactly after the last committed batch."""
+        result = BatchResult()
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            existing = self._prefetch(items)
+            deleted = self._prefetch_deleted(items)
+            for item in items:
+                if isinstance(item, Deletion):
+                    self._apply_deletion(item, existing, deleted, result)
+                else:
+                    self._apply_record(item, existing, deleted, result)
+            if progress is not None:
+                sha, name, size, done = progress
+                c.execute(
+                    "INSERT INTO ingested_files VALUES (?, ?, ?, ?, 0, datetime('now')) "
+                    "ON CONFLICT(sha256) DO UPDATE SET items_done=excluded.items_done, "
+                    "name=excluded.name, updated=excluded.updated",
+                    (sha, name, size, done),
+                )
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        return result
+
+    def _prefetch(self, items: Sequence[Record | Deletion]) -> dict[str, tuple[Any, ...]]:
+        """Existing rows for every identifier in the batch, by 'kind:value'."""
+        pmids, dois, pmcids, keys = set(), set(), set(), set()
+        for it in items:
+            if isinstance(it, Record):
+                keys.add(it.key)
+                if it.pmid:
+                    pmids.add(it.pmid)
+                if it.doi:
+                    dois.add(it.doi.lower())
+                if it.pmcid:
+                    pmcids.add(it.pmcid.upper())
+        found: dict[str, tuple[Any, ...]] = {}
+        sel = "SELECT rowid, key, pmid, version, revised, content_hash, lower(doi), upper(pmcid) "
+        for column, values in (
+            ("key", keys),
+            ("pmid", pmids),
+            ("lower(doi)", dois),
+            ("upper(pmcid)", pmcids),
+        ):
+            vals = list(values)
+            for i in range(0, len(vals), 900):
+                chunk = vals[i : i + 900]
+                q = f"{sel} FROM records WHERE {column} IN ({','.join('?' * len(chunk))})"
+                if column == "lower(doi)":
+                    q = f"{sel} FROM records WHERE doi IS NOT NULL AND lower(doi) IN " \
+                        f"({','.join('?' * len(chunk))})"
+                for row in self.conn.execute(q, chunk):
+                    self._index_row(found, row)
+        return found
+
+    @staticmethod
+    def _index_row(found: dict[str, tuple[Any, ...]], row: tuple[Any, ...]) -> None:
+        found[f"key:{row[1]}"] = row
+        if row[2]:
+            found[f"pmid:{row[2]}"] = row
+        if row[6]:
+            found[f"doi:{row[6]}"] = row
+        if row[7]:
+            found[f"pmcid:{row[7]}"] = row
+
+    @staticmethod
+    def _unindex_row(found: dict[str, tuple[Any, ...]], row: tuple[Any, ...]) -> None:
+        for k in (f"key:{row[1]}", f"pmid:{row[2]}", f"doi:{row[6]}", f"pmcid:{row[7]}"):
+            if found.get(k) is row:
+                del found[k]
+
+    def _prefetch_deleted(self, items: Sequence[Record | Deletion]) -> set[str]:
+        pmids = [it.pmid for it in items if isinstance(it, Record) and it.pmid]
+        out: set[str] = set()
+        for i in range(0, len(pmids), 900):
+            chunk = pmids[i : i + 900]
+            q = f"SELECT pmid FROM deleted WHERE pmid IN ({','.join('?' * len(chunk))})"
+            out.update(r[0] for r in self.conn.execute(q, chunk))
+        return out
+
+    def _find_existing(
+        self, record: Record, existing: dict[str, tuple[Any, ...]]
+    ) -> tuple[Any, ...] | None:
+        row = existing.get(f"key:{record.key}")
+        if row is None and record.pmid:
+            row = existing.get(f"pmid:{record.pmid}")
+        if row is None and record.doi:
+            cand = existing.get(f"doi:{record.doi.lower()}")
+            # Two different PMIDs sharing a DOI (errata, reprints) stay separate records.
+            if cand is not None and not (cand[2] and record.pmid and cand[2] != record.pmid):
+                row = cand
+        if row is None and record.pmcid:
+            cand = existing.get(f"pmcid:{record.pmcid.upper()}")
+            if cand is not None and not (cand[2] and record.pmid and cand[2] != record.pmid):
+                row = cand
+        return row
+
+    def _apply_record(
+        self,
+        record: Record,
+        existing: dict[str, tuple[Any, ...]],
+        deleted: set[str],
+        result: BatchResult,
+    ) -> None:
+        if record.pmid and record.pmid in deleted:
+            result.deleted_skipped += 1
+            return
+        values = record_row(record)
+        old = self._find_existing(record, existing)
+        c = self.conn
+        if old is None:
+            cur = c.execute(f"INSERT INTO records ({_COLUMNS}) VALUES ({','.join('?' * 19)})", values)
+            result.inserted += 1
+            new_row = (cur.lastrowid, values[0], record.pmid, record.version, record.revised,
+                       values[-1], record.doi.lower() if record.doi else None,
+                       record.pmcid.upper() if record.pmcid else None)
+            self._index_row(existing, new_row)
+            return
+        rowid, _key, old_pmid, old_version, old_revised, old_hash = old[:6]
+        if old_hash == values[-1]:
+            result.unchanged += 1
+            return
+        if old_pmid and not record.pmid:
+            # The PubMed record is the authority; a PMID-less copy never replaces it.
+            result.older_skipped += 1
+            return
+        if (record.version, record.revised) < (old_version, old_revised) and (
+            not old_pmid or old_pmid == record.pmid
+        ):
+            result.older_skipped += 1
+            return
+        c.execute(
+            f"UPDATE records SET ({_COLUMNS}) = ({','.join('?' * 19)}) WHERE rowid = ?",
+            (*values, rowid),
+        )
+        result.updated += 1
+        self._unindex_row(existing, old)
+        self._index_row(
+            existing,
+            (rowid, values[0], record.pmid, record.version, record.revised, values[-1],
+             record.doi.lower() if record.doi else None,
+             record.pmcid.upper() if record.pmcid else None),
+        )
+
+    def _apply_deletion(
+        self,
+        deletion: Deletion,
+        existing: dict[str, tuple[Any, ...]],
+        deleted: set[str],
+        result: BatchResult,
+    ) -> None:
+        c = self.conn
+        for pmid in deletion.pmids:
+            cur = c.execute("DELETE FROM records WHERE pmid = ?", (pmid,))
+            result.deleted += cur.rowcount
+            c.execute("INSERT OR IGNORE INTO deleted(pmid) VALUES (?)", (pmid,))
+            deleted.add(pmid)
+            row = existing.get(f"pmid:{pmid}")
+            if row is not None:
+                self._unindex_row(existing, row)
+
+    def file_status(self, sha256: str) -> tuple[int, bool] | None:
+        """(items already applied, complete?) for a file seen before, else None."""
+        row = self.conn.execute(
+            "SELECT items_done, complete FROM ingested_files WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+        return (int(row[0]), bool(row[1])) if row else None
+
+    def mark_file_complete(self, sha256: str, name: str, size: int, items: int) -> None:
+        self.conn.execute(
+            "INSERT INTO ingested_files VALUES (?, ?, ?, ?, 1, datetime('now')) "
+            "ON CONFLICT(sha256) DO UPDATE SET items_done=excluded.items_done, complete=1, "
+            "name=excluded.name, updated=excluded.updated",
+            (sha256, name, size, items),
+        )
+
+    # -- reading -------------------------------------------------------------------------
+
+    def get(self, key: str) -> Record | None:
+        """The record with this key ('pmid:123', 'doi:…', 'id:…'), or a bare PMID."""
+        if ":" not in key:
+            key = f"pmid:{key}"
+        row = self.conn.execute(
+            f"SELECT {_READ_COLUMNS} FROM records WHERE key = ?", (key,)
+        ).fetchone()
+        return row_to_record(row) if row else None
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM records").fetchone()[0])
+
+    def search(
+        self,
+        any_of: Iterable[str],
+        and_any_of: Iterable[str] = (),
+        limit: int = 200,
+    ) -> list[tuple[Record, float]]:
+        """Records matching any term of ``any_of`` (and, if given, any term of
+        ``and_any_of``), best BM25 first, with a relevance score (higher is better).
+
+        Every term is searched as a literal phrase: quotes, operators and wildcards a user
+        types are text, never FTS5 syntax."""
+        first = [fts_phrase(t) for t in any_of if _has_token(t)]
+        if not first:
+            return []
+        query = "(" + " OR ".join(first) + ")"
+        second = [fts_phrase(t) for t in and_any_of if _has_token(t)]
+        if second:
+            query += " AND (" + " OR ".join(second) + ")"
+        cols = ", ".join(f"r.{c.strip()}" for c in _READ_COLUMNS.split(","))
+        sql = (
+            f"SELECT {cols}, bm25(records_fts, 10.0, 1.0, 3.0, 3.0) AS score "
+            "FROM records_fts JOIN records r ON r.rowid = records_fts.rowid "
+            "WHERE records_fts MATCH ? ORDER BY score LIMIT ?"
+        )
+        try:
+            rows = self.conn.execute(sql, (query, limit)).fetchall()
+        except sqlite3.OperationalError as e:  # pragma: no cover - phrases cannot be invalid
+            raise CorpusError(f"The corpus search failed ({e}); report this as a bug.") from None
+        return [(row_to_record(r[:-1]), -float(r[-1])) for r in rows]
+
+    def stats(self) -> dict[str, Any]:
+        """Counts: records, deletions, files, and records by year, publication type and source."""
+        c = self.conn
+        by_year = [
+            (y, n)
+            for y, n in c.execute(
+                "SELECT year, count(*) FROM records GROUP BY year ORDER BY year IS NULL, year"
+            )
+        ]
+        by_type = [
+            (t, n)
+            for t, n in c.execute(
+                "SELECT j.value, count(*) FROM records, json_each(records.publication_types) j "
+                "GROUP BY j.value ORDER BY count(*) DESC, j.value"
+            )
+        ]
+        by_source = list(
+            c.execute("SELECT source, count(*) FROM records GROUP BY source ORDER BY count(*) DESC")
+        )
+        files = list(
+            c.execute(
+                "SELECT name, items_done, complete, updated FROM ingested_files ORDER BY updated"
+            )
+        )
+        return {
+            "path": str(self.path),
+            "records": self.count(),
+            "deleted_pmids": c.execute("SELECT count(*) FROM deleted").fetchone()[0],
+            "by_year": by_year,
+            "by_publication_type": by_type,
+            "by_source": by_source,
+            "files": files,
+        }
+
+    def iter_records(self) -> Iterator[Record]:
+        for row in self.conn.execute(f"SELECT {_READ_COLUMNS} FROM records ORDER BY rowid"):
+            yield row_to_record(row)
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split the schema into statements (triggers contain ';' inside BEGIN…END)."""
+    out, buf = [], []
+    for line in script.strip().splitlines():
+        buf.append(line)
+        joined = "\n".join(buf).strip()
+        if joined.endswith(";") and (
+            not joined.upper().startswith("CREATE TRIGGER") or joined.upper().endswith("END;")
+        ):
+            out.append(joined)
+            buf = []
+    return out

@@ -1,0 +1,469 @@
+"""The domain model: one vocabulary for the whole package.
+
+Everything here is plain, immutable data. Records come in from sources and the corpus,
+appraisals and verdicts are computed from them by pure functions, and a Report bundles
+it all and serialises to a versioned JSON document (``Report.to_dict``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+REPORT_SCHEMA = "scisays.report"
+REPORT_SCHEMA_VERSION = 1
+
+
+class Design(StrEnum):
+    """Study design, from strongest to weakest evidence of effect (roughly)."""
+
+    META_ANALYSIS = "meta-analysis"
+    SYSTEMATIC_REVIEW = "systematic-review"
+    RCT = "rct"
+    NON_RANDOMIZED_TRIAL = "non-randomized-trial"
+    COHORT = "cohort"
+    CASE_CONTROL = "case-control"
+    CROSS_SECTIONAL_SURVEY = "cross-sectional-survey"
+    CASE_SERIES = "case-series"
+    CASE_REPORT = "case-report"
+    PHARMACOKINETIC = "pharmacokinetic"
+    QUALITATIVE = "qualitative"
+    ANIMAL = "animal"
+    IN_VITRO = "in-vitro"
+    NARRATIVE_REVIEW = "narrative-review"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """A human-readable name, e.g. 'randomised controlled trial'."""
+        return DESIGN_LABELS[self]
+
+
+DESIGN_LABELS: dict[Design, str] = {
+    Design.META_ANALYSIS: "meta-analysis",
+    Design.SYSTEMATIC_REVIEW: "systematic review",
+    Design.RCT: "randomised controlled trial",
+    Design.NON_RANDOMIZED_TRIAL: "non-randomised trial",
+    Design.COHORT: "cohort study",
+    Design.CASE_CONTROL: "case-control study",
+    Design.CROSS_SECTIONAL_SURVEY: "cross-sectional survey",
+    Design.CASE_SERIES: "case series",
+    Design.CASE_REPORT: "case report",
+    Design.PHARMACOKINETIC: "pharmacokinetic study",
+    Design.QUALITATIVE: "qualitative study",
+    Design.ANIMAL: "animal study",
+    Design.IN_VITRO: "in vitro study",
+    Design.NARRATIVE_REVIEW: "narrative review",
+    Design.OTHER: "other study",
+}
+
+
+class Species(StrEnum):
+    HUMAN = "human"
+    ANIMAL = "animal"
+    IN_VITRO = "in vitro"
+    UNKNOWN = "unknown"
+
+
+class Direction(StrEnum):
+    """What a study concluded about the substance for one condition."""
+
+    BENEFIT = "benefit"
+    NO_EFFECT = "no-effect"
+    HARM = "harm"
+    MIXED = "mixed"
+    NOT_ADDRESSED = "not-addressed"
+
+
+class SafetyTopic(StrEnum):
+    DEPENDENCE = "dependence"
+    WITHDRAWAL = "withdrawal"
+    LIVER = "liver"
+    DRUG_INTERACTION = "drug-interaction"
+    OVERDOSE_DEATH = "overdose-death"
+    SEIZURE = "seizure"
+    OTHER_ADVERSE = "other-adverse"
+
+    @property
+    def label(self) -> str:
+        return SAFETY_LABELS[self]
+
+
+SAFETY_LABELS: dict[SafetyTopic, str] = {
+    SafetyTopic.DEPENDENCE: "dependence and addiction",
+    SafetyTopic.WITHDRAWAL: "withdrawal",
+    SafetyTopic.LIVER: "liver injury",
+    SafetyTopic.DRUG_INTERACTION: "drug interactions",
+    SafetyTopic.OVERDOSE_DEATH: "overdose and deaths",
+    SafetyTopic.SEIZURE: "seizures",
+    SafetyTopic.OTHER_ADVERSE: "other adverse effects",
+}
+
+
+class SentenceRole(StrEnum):
+    TITLE = "TITLE"
+    BACKGROUND = "BACKGROUND"
+    OBJECTIVE = "OBJECTIVE"
+    METHODS = "METHODS"
+    RESULTS = "RESULTS"
+    CONCLUSIONS = "CONCLUSIONS"
+    UNLABELLED = "UNLABELLED"
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One part of an abstract. ``label`` is as the source printed it (may be empty);
+    ``category`` is NLM's normalised category (BACKGROUND, OBJECTIVE, METHODS, RESULTS,
+    CONCLUSIONS) when the source gives one."""
+
+    text: str
+    label: str = ""
+    category: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One publication, as a source or the local corpus holds it."""
+
+    title: str
+    sections: tuple[Section, ...] = ()
+    pmid: str | None = None
+    doi: str | None = None
+    pmcid: str | None = None
+    nct_id: str | None = None
+    local_id: str | None = None
+    journal: str | None = None
+    year: int | None = None
+    publication_types: tuple[str, ...] = ()
+    mesh_headings: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    source: str = ""
+    version: int = 1
+    revised: str = ""  # ISO date the source last revised the record (PubMed DateRevised)
+
+    @property
+    def abstract(self) -> str:
+        """The whole abstract as one string, labels inline ("METHODS: ...")."""
+        parts = []
+        for s in self.sections:
+            parts.append(f"{s.label}: {s.text}" if s.label else s.text)
+        return "\n".join(parts)
+
+    @property
+    def key(self) -> str:
+        """The stable identifier the corpus keys this record by."""
+        if self.pmid:
+            return f"pmid:{self.pmid}"
+        if self.doi:
+            return f"doi:{self.doi.lower()}"
+        if self.pmcid:
+            return f"pmcid:{self.pmcid.upper()}"
+        if self.nct_id:
+            return f"nct:{self.nct_id.upper()}"
+        if self.local_id:
+            return f"id:{self.local_id}"
+        raise ValueError("a record needs at least one identifier (pmid, doi, pmcid, nct_id or id)")
+
+    @property
+    def citation(self) -> str:
+        """How reports cite this record: 'PMID 123', else its DOI or other identifier."""
+        if self.pmid:
+            return f"PMID {self.pmid}"
+        if self.doi:
+            return f"doi:{self.doi}"
+        if self.pmcid:
+            return self.pmcid
+        if self.nct_id:
+            return self.nct_id
+        return f"id:{self.local_id}"
+
+    @property
+    def url(self) -> str | None:
+        """A public link to the record, if it has a resolvable identifier."""
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        if self.pmcid:
+            return f"https://pmc.ncbi.nlm.nih.gov/articles/{self.pmcid}/"
+        if self.nct_id:
+            return f"https://clinicaltrials.gov/study/{self.nct_id}"
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "pmid": self.pmid,
+            "doi": self.doi,
+            "pmcid": self.pmcid,
+            "nct_id": self.nct_id,
+            "id": self.local_id,
+            "title": self.title,
+            "sections": [
+                {"label": s.label, "category": s.category, "text": s.text} for s in self.sections
+            ],
+            "journal": self.journal,
+            "year": self.year,
+            "publication_types": list(self.publication_types),
+            "mesh_headings": list(self.mesh_headings),
+            "keywords": list(self.keywords),
+            "languages": list(self.languages),
+            "source": self.source,
+            "version": self.version,
+            "revised": self.revised,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Record:
+        return cls(
+            title=d.get("title") or "",
+            sections=tuple(
+                Section(
+                    text=s.get("text", ""),
+                    label=s.get("label") or "",
+                    category=s.get("category") or "",
+                )
+                for s in d.get("sections") or ()
+            ),
+            pmid=d.get("pmid"),
+            doi=d.get("doi"),
+            pmcid=d.get("pmcid"),
+            nct_id=d.get("nct_id"),
+            local_id=d.get("id"),
+            journal=d.get("journal"),
+            year=d.get("year"),
+            publication_types=tuple(d.get("publication_types") or ()),
+            mesh_headings=tuple(d.get("mesh_headings") or ()),
+            keywords=tuple(d.get("keywords") or ()),
+            languages=tuple(d.get("languages") or ()),
+            source=d.get("source") or "",
+            version=int(d.get("version") or 1),
+            revised=d.get("revised") or "",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """PubMed's instruction to delete citations (``DeleteCitation`` in update files)."""
+
+    pmids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What the user asked, with the terms used to find studies.
+
+    ``substance_terms`` holds the substance's names, botanical name and active
+    constituents; ``condition_terms`` maps each condition to its synonyms."""
+
+    substance: str
+    conditions: tuple[str, ...] = ()
+    substance_terms: tuple[str, ...] = ()
+    condition_terms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def terms_for(self, condition: str) -> tuple[str, ...]:
+        return self.condition_terms.get(condition) or (condition,)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "substance": self.substance,
+            "conditions": list(self.conditions),
+            "substance_terms": list(self.substance_terms),
+            "condition_terms": {c: list(self.terms_for(c)) for c in self.conditions},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A sentence quoted from a record, and where it came from."""
+
+    text: str
+    role: SentenceRole = SentenceRole.UNLABELLED
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "role": str(self.role)}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What one study concluded about the substance for one condition."""
+
+    condition: str
+    direction: Direction
+    evidence: tuple[Evidence, ...] = ()
+    confidence: float = 0.0
+    method: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "condition": self.condition,
+            "direction": str(self.direction),
+            "evidence": [e.to_dict() for e in self.evidence],
+            "confidence": round(self.confidence, 3),
+            "method": self.method,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyMention:
+    """A sentence of a study that speaks to a safety topic."""
+
+    topic: SafetyTopic
+    evidence: Evidence
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"topic": str(self.topic), "evidence": self.evidence.to_dict()}
+
+
+@dataclass(frozen=True, slots=True)
+class Appraisal:
+    """Everything scisays read out of one record, each call with its basis."""
+
+    record_key: str
+    design: Design
+    design_basis: str
+    species: Species
+    sample_size: int | None
+    sample_size_evidence: str | None
+    conclusion: tuple[Evidence, ...]
+    findings: tuple[Finding, ...]
+    safety: tuple[SafetyMention, ...]
+
+    def finding_for(self, condition: str) -> Finding | None:
+        for f in self.findings:
+            if f.condition == condition:
+                return f
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "record_key": self.record_key,
+            "design": str(self.design),
+            "design_basis": self.design_basis,
+            "species": str(self.species),
+            "sample_size": self.sample_size,
+            "sample_size_evidence": self.sample_size_evidence,
+            "conclusion": [e.to_dict() for e in self.conclusion],
+            "findings": [f.to_dict() for f in self.findings],
+            "safety": [m.to_dict() for m in self.safety],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One statement of why a verdict is what it is, with the records it rests on."""
+
+    text: str
+    citations: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "citations": list(self.citations)}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The synthesis for one condition."""
+
+    condition: str
+    label: str
+    certainty: str
+    reasons: tuple[Reason, ...]
+    counts: Mapping[str, Mapping[str, int]]  # design -> direction -> number of studies
+    studies_addressing: int
+    total_participants: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "condition": self.condition,
+            "verdict": self.label,
+            "certainty": self.certainty,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "counts": {d: dict(v) for d, v in self.counts.items()},
+            "studies_addressing": self.studies_addressing,
+            "total_participants": self.total_participants,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyTopicSummary:
+    topic: SafetyTopic
+    mentions: tuple[tuple[str, Evidence], ...]  # (record citation, sentence)
+    designs: Mapping[str, int]
+
+    @property
+    def n_studies(self) -> int:
+        return len({c for c, _ in self.mentions})
+
+    def describe(self) -> str:
+        """'3 studies: 2 cross-sectional surveys, 1 other study'."""
+        parts = []
+        for d, n in sorted(self.designs.items(), key=lambda kv: (-kv[1], kv[0])):
+            label = Design(d).label
+            parts.append(f"{n} {label}" + ("" if n == 1 or label.endswith("series") else "s"))
+        n = self.n_studies
+        return f"{n} {'study' if n == 1 else 'studies'}: " + ", ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "topic": str(self.topic),
+            "label": self.topic.label,
+            "studies": self.n_studies,
+            "designs": dict(self.designs),
+            "mentions": [{"citation": c, **e.to_dict()} for c, e in self.mentions],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyProfile:
+    topics: tuple[SafetyTopicSummary, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"topics": [t.to_dict() for t in self.topics]}
+
+
+@dataclass(frozen=True, slots=True)
+class Study:
+    """A record with its appraisal, as the report lists it."""
+
+    record: Record
+    appraisal: Appraisal
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.record
+        return {
+            "citation": r.citation,
+            "url": r.url,
+            "record": r.to_dict(),
+            "appraisal": self.appraisal.to_dict(),
+            "relevance": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The whole answer to a question. ``to_dict`` gives the versioned JSON document."""
+
+    question: Question
+    verdicts: tuple[Verdict, ...]
+    safety: SafetyProfile
+    studies: tuple[Study, ...]
+    sources: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    generator: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": REPORT_SCHEMA,
+            "schema_version": REPORT_SCHEMA_VERSION,
+            "generator": self.generator,
+            "question": self.question.to_dict(),
+            "sources": list(self.sources),
+            "notes": list(self.notes),
+            "verdicts": [v.to_dict() for v in self.verdicts],
+            "safety": self.safety.to_dict(),
+            "studies": [s.to_dict() for s in self.studies],
+        }

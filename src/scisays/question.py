@@ -1,0 +1,98 @@
+"""Parse and expand a question: the substance's names and constituents, condition synonyms.
+
+The curated table (``data/synonyms.json``) covers common supplements and conditions; an
+unknown name is searched as typed. The live-sources work extends this with MeSH/PubChem.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from .errors import UsageError
+from .model import Question
+from .text import clean, fold
+
+MAX_TERM_LENGTH = 200
+
+
+def _norm(name: str) -> str:
+    return fold(clean(name).replace("’", "'").replace("‘", "'"))
+
+
+@lru_cache(maxsize=1)
+def synonym_table() -> dict[str, Any]:
+    """The curated synonym table shipped with the package."""
+    text = resources.files("scisays").joinpath("data/synonyms.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def _index(entries: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    index: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for name, terms in entries.items():
+        for t in (name, *terms):
+            index.setdefault(_norm(t), (name, tuple(terms)))
+    return index
+
+
+@lru_cache(maxsize=1)
+def _substance_index() -> dict[str, tuple[str, tuple[str, ...]]]:
+    return _index(synonym_table()["substances"])
+
+
+@lru_cache(maxsize=1)
+def _condition_index() -> dict[str, tuple[str, tuple[str, ...]]]:
+    return _index(synonym_table()["conditions"])
+
+
+def _check(kind: str, value: str) -> str:
+    value = clean(value)
+    if not value or not any(c.isalnum() for c in value):
+        raise UsageError(
+            f"The {kind} is empty; name one, e.g. `scisays ask kratom anxiety`."
+        )
+    if len(value) > MAX_TERM_LENGTH:
+        raise UsageError(
+            f"The {kind} is {len(value):,} characters long; use a name of at most "
+            f"{MAX_TERM_LENGTH} characters."
+        )
+    return value
+
+
+def build_question(substance: str, conditions: Sequence[str] = ()) -> Question:
+    """A Question with search terms expanded from the curated table.
+
+    Raises UsageError for an empty or absurdly long substance or condition."""
+    substance = _check("substance", substance)
+    hit = _substance_index().get(_norm(substance))
+    substance_terms = _dedupe((substance, *(hit[1] if hit else ())))
+    conds: list[str] = []
+    condition_terms: dict[str, tuple[str, ...]] = {}
+    for raw in conditions:
+        c = _check("condition", raw)
+        if c in conds:
+            continue
+        conds.append(c)
+        chit = _condition_index().get(_norm(c))
+        condition_terms[c] = _dedupe((c, *(chit[1] if chit else ())))
+    return Question(
+        substance=substance,
+        conditions=tuple(conds),
+        substance_terms=substance_terms,
+        condition_terms=condition_terms,
+    )
+
+
+def _dedupe(terms: Sequence[str]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out = []
+    for t in terms:
+        k = _norm(t)
+        if k and k not in seen:
+            seen.add(k)
+            out.append(t)
+    return tuple(out)

@@ -1,0 +1,20 @@
+"""Report building (pure) and renderers: terminal (rich), Markdown, JSON."""
+
+from __future__ import annotations
+
+import json
+
+from ..model import Report
+from .build import build_report
+from .markdown import render_markdown
+from .terminal import render_terminal
+
+FORMATS = ("terminal", "md", "json")
+
+
+def render_json(report: Report) -> str:
+    """The versioned JSON document (schema ``scisays.report``, see docs/report-schema.md)."""
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+__all__ = ["FORMATS", "build_report", "render_json", "render_markdown", "render_terminal"]

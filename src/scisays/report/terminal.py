@@ -1,0 +1,114 @@
+"""Render a Report for the terminal with rich. Third-party text goes in as plain Text
+objects, never as console markup, so a title like "[red]x" or "<script>" shows literally."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..model import Direction, Report
+
+_VERDICT_STYLE = {
+    "evidence of benefit": "bold green",
+    "probably benefits": "green",
+    "may benefit": "yellow",
+    "uncertain (conflicting)": "yellow",
+    "probably no benefit": "red",
+    "evidence of harm": "bold red",
+    "insufficient evidence": "bold yellow",
+}
+_DIRECTION_STYLE = {
+    Direction.BENEFIT: "green",
+    Direction.NO_EFFECT: "red",
+    Direction.HARM: "bold red",
+    Direction.MIXED: "yellow",
+    Direction.NOT_ADDRESSED: "dim",
+}
+
+
+def _t(text: str, style: str = "") -> Text:
+    return Text(" ".join(text.split()), style=style)
+
+
+def render_terminal(report: Report) -> RenderableType:
+    """The report as a rich renderable (print it with a rich Console)."""
+    q = report.question
+    parts: list[RenderableType] = []
+    heading = f"What does the science say about {q.substance}"
+    if q.conditions:
+        heading += " for " + " and ".join(q.conditions)
+    parts.append(_t(heading + "?", "bold"))
+    parts.append(
+        _t(
+            f"{report.generator} · sources: {', '.join(report.sources)} · "
+            f"{len(report.studies)} studies · searched for {', '.join(q.substance_terms)}",
+            "dim",
+        )
+    )
+    for v in report.verdicts:
+        body = Text()
+        body.append(f"{v.label}", style=_VERDICT_STYLE.get(v.label, "bold"))
+        body.append(f"  (certainty: {v.certainty}; {v.studies_addressing} studies address it)\n")
+        for r in v.reasons:
+            body.append("• ")
+            body.append(" ".join(r.text.split()))
+            if r.citations:
+                body.append(" [" + "; ".join(r.citations) + "]", style="cyan")
+            body.append("\n")
+        parts.append(Panel(body, title=_t(v.condition.capitalize(), "bold"), title_align="left"))
+
+    if report.studies:
+        table = Table(title=f"Studies ({len(report.studies)})", show_lines=False, expand=True)
+        table.add_column("Study", style="cyan", overflow="fold")
+        table.add_column("Year", justify="right")
+        table.add_column("Design")
+        table.add_column("n", justify="right")
+        for c in q.conditions:
+            table.add_column(_t(c))
+        for s in report.studies:
+            a = s.appraisal
+            finding_cells: list[Text] = []
+            for c in q.conditions:
+                f = a.finding_for(c)
+                d = f.direction if f else Direction.NOT_ADDRESSED
+                finding_cells.append(_t(d.value, _DIRECTION_STYLE[d]))
+            table.add_row(
+                _t(s.record.citation),
+                _t(str(s.record.year or "—")),
+                _t(a.design.label),
+                _t(f"{a.sample_size:,}" if a.sample_size else "—"),
+                *finding_cells,
+            )
+        parts.append(table)
+
+        quotes = Text()
+        for s in report.studies:
+            for f in s.appraisal.findings:
+                if f.direction is Direction.NOT_ADDRESSED:
+                    continue
+                quotes.append(f"{f.condition}: {f.direction.value}", _DIRECTION_STYLE[f.direction])
+                quotes.append(f" — {s.appraisal.design.label}, ")
+                quotes.append(s.record.citation, "cyan")
+                quotes.append(" " + " ".join(s.record.title.split()) + "\n", "dim")
+                for e in f.evidence:
+                    quotes.append("  “" + " ".join(e.text.split()) + "”\n", "italic")
+        if quotes.plain:
+            parts.append(Panel(quotes, title="What the studies concluded", title_align="left"))
+
+    safety = Text()
+    for t in report.safety.topics:
+        safety.append(f"{t.topic.label.capitalize()}", "bold")
+        safety.append(f" — {t.describe()}\n")
+        for c, e in t.mentions[:4]:
+            safety.append("  “" + " ".join(e.text.split()) + "” ", "italic")
+            safety.append(c + "\n", "cyan")
+        if len(t.mentions) > 4:
+            safety.append(f"  … and {len(t.mentions) - 4} more (see --format md or json)\n", "dim")
+    if not safety.plain:
+        safety.append("None of the studies found reports a safety signal in its abstract.")
+    parts.append(Panel(safety, title="Safety signals in these studies", title_align="left"))
+    for n in report.notes:
+        parts.append(_t(n, "dim"))
+    return Group(*parts)
