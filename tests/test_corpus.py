@@ -1,0 +1,167 @@
+"""The corpus store and ingest: idempotency, updates, deletions, resumption, bad input."""
+
+from __future__ import annotations
+
+import gzip
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import DATA, KRATOM_DEV, PUBMED_FIXTURES, pubmed_samples
+
+from scisays.corpus import Corpus, ingest_file
+from scisays.corpus.store import fts_phrase
+from scisays.errors import CorpusError, InputFileError
+
+
+def snapshot(corpus: Corpus) -> list[tuple]:
+    return list(corpus.conn.execute("SELECT key, content_hash FROM records ORDER BY key"))
+
+
+def test_ingest_real_samples_and_jsonl(db: Path):
+    with Corpus.open(db, create=True) as c:
+        for p in pubmed_samples():
+            ingest_file(c, p)
+        r = ingest_file(c, KRATOM_DEV)
+        assert r.format == "jsonl" and r.changes.inserted == 9
+        assert c.count() == 18
+        k = c.get("id:k01")
+        assert k is not None and k.pmid is None and k.year == 2020
+        doi_rec = c.get("doi:10.3389/fphar.2022.765917")
+        assert doi_rec is not None and doi_rec.title.startswith("Kratom dosing")
+        rec = c.get("29768149")
+        assert rec is not None and [s.label for s in rec.sections][0] == "BACKGROUND"
+
+
+def test_ingest_twice_changes_nothing(db: Path):
+    with Corpus.open(db, create=True) as c:
+        ingest_file(c, DATA / "update_v1.xml")
+        before = snapshot(c)
+        again = ingest_file(c, DATA / "update_v1.xml")
+        assert again.already_ingested
+        forced = ingest_file(c, DATA / "update_v1.xml", force=True)
+        assert forced.changes.unchanged == 3 and forced.changes.inserted == 0
+        assert snapshot(c) == before
+
+
+def test_newer_version_replaces_and_deletion(db: Path):
+    with Corpus.open(db, create=True) as c:
+        ingest_file(c, DATA / "update_v1.xml")
+        r = ingest_file(c, DATA / "update_v2.xml")
+        assert r.changes.updated == 1 and r.changes.deleted == 1
+        rec = c.get("90000001")
+        assert rec is not None and rec.title.endswith("(revised).")
+        assert c.get("90000003") is None
+        # Re-ingesting the older file does not bring back old text or the deleted record.
+        old = ingest_file(c, DATA / "update_v1.xml", force=True)
+        assert old.changes.older_skipped == 1 and old.changes.deleted_skipped == 1
+        assert c.get("90000001").title.endswith("(revised).")
+        assert c.get("90000003") is None
+        assert not c.search(["kratom"])  # the FTS index forgot the deleted record too
+
+
+def test_doi_record_merges_with_pubmed_record(db: Path, tmp_path: Path):
+    jsonl = tmp_path / "doi.jsonl"
+    jsonl.write_text('{"doi": "10.9999/TEST.1", "title": "Preprint version", "abstract": "x"}\n')
+    with Corpus.open(db, create=True) as c:
+        ingest_file(c, jsonl)
+        ingest_file(c, DATA / "update_v1.xml")
+        assert c.count() == 3  # merged, not duplicated
+        assert c.get("doi:10.9999/test.1") is None
+        assert c.get("90000001").doi == "10.9999/test.1"
+
+
+def test_jsonl_edge_cases(db: Path):
+    with Corpus.open(db, create=True) as c:
+        r = ingest_file(c, DATA / "edge.jsonl")
+        assert r.changes.inserted == 3
+        assert c.get("id:e1").year == 2021
+        assert c.get("90000009").title == "Numeric PMID is accepted"
+
+
+def test_bad_jsonl_line_names_the_line_and_keeps_corpus_consistent(db: Path):
+    with Corpus.open(db, create=True) as c:
+        with pytest.raises(InputFileError, match=r"bad\.jsonl line 2: not valid JSON"):
+            ingest_file(c, DATA / "bad.jsonl", batch_size=1)
+        assert c.count() == 1  # the batch before the bad line is committed, nothing half-written
+
+
+def test_truncated_gzip(db: Path, tmp_path: Path):
+    data = gzip.compress((PUBMED_FIXTURES / "pubmed4.xml").read_bytes())
+    bad = tmp_path / "cut.xml.gz"
+    bad.write_bytes(data[: len(data) // 2])
+    with Corpus.open(db, create=True) as c, pytest.raises(InputFileError, match="truncated"):
+        ingest_file(c, bad)
+
+
+def test_corrupt_gzip(db: Path, tmp_path: Path):
+    data = bytearray(gzip.compress((PUBMED_FIXTURES / "pubmed4.xml").read_bytes()))
+    data[20:60] = b"\x00" * 40
+    bad = tmp_path / "corrupt.xml.gz"
+    bad.write_bytes(bytes(data))
+    with Corpus.open(db, create=True) as c, pytest.raises(InputFileError, match="gzip"):
+        ingest_file(c, bad)
+
+
+def test_resume_after_interruption(db: Path, tmp_path: Path):
+    """A crash between batches: re-running skips what was committed and finishes."""
+    big = tmp_path / "big.jsonl"
+    big.write_text("".join(f'{{"id": "r{i}", "title": "kratom record {i}"}}\n' for i in range(50)))
+    with Corpus.open(db, create=True) as c:
+        calls = {"n": 0}
+        real = c.write_batch
+
+        def crash_on_third(items, progress=None):
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise KeyboardInterrupt
+            return real(items, progress=progress)
+
+        c.write_batch = crash_on_third  # type: ignore[method-assign]
+        with pytest.raises(KeyboardInterrupt):
+            ingest_file(c, big, batch_size=10)
+        assert c.count() == 20
+        c.write_batch = real  # type: ignore[method-assign]
+        r = ingest_file(c, big, batch_size=10)
+        assert r.resumed_from == 20 and r.changes.inserted == 30
+        assert c.count() == 50
+
+
+def test_search_treats_user_text_as_terms(db: Path):
+    with Corpus.open(db, create=True) as c:
+        ingest_file(c, KRATOM_DEV)
+        for nasty in ['"kratom', "kratom)", "kratom AND", "NOT kratom", "kratom*", "-kratom",
+                      "kratom OR (", "NEAR(kratom)", "ünïcödé kratom", "", "***", "^kratom"]:
+            c.search([nasty], ["anxiety"])  # never raises
+        assert len(c.search(["kratom*"])) == len(c.search(["kratom"])) == 8  # k09 says Mitragyna
+        assert fts_phrase('a "b"') == '"a ""b"""'
+
+
+def test_not_a_scisays_database(tmp_path: Path):
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    with pytest.raises(CorpusError, match="not a scisays corpus"):
+        Corpus.open(other, create=True)
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(CorpusError, match="not a scisays corpus"):
+        Corpus.open(junk)
+
+
+def test_missing_corpus_not_created(tmp_path: Path):
+    p = tmp_path / "nope.sqlite"
+    with pytest.raises(CorpusError, match="No corpus at"):
+        Corpus.open(p)
+    assert not p.exists()
+
+
+def test_stats(db: Path):
+    with Corpus.open(db, create=True) as c:
+        ingest_file(c, KRATOM_DEV)
+        s = c.stats()
+        assert s["records"] == 9
+        assert dict(s["by_publication_type"])["Journal Article"] == 9
+        assert dict(s["by_year"])[2020] == 2
