@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DATA, KRATOM_DEV, pubmed_samples
 from typer.testing import CliRunner
 
 from scisays.cli import app
+
+from conftest import DATA, KRATOM_DEV, pubmed_samples
 
 runner = CliRunner()
 

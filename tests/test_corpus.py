@@ -7,11 +7,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import DATA, KRATOM_DEV, PUBMED_FIXTURES, pubmed_samples
 
 from scisays.corpus import Corpus, ingest_file
 from scisays.corpus.store import fts_phrase
 from scisays.errors import CorpusError, InputFileError
+
+from conftest import DATA, KRATOM_DEV, PUBMED_FIXTURES, pubmed_samples
 
 
 def snapshot(corpus: Corpus) -> list[tuple]:
@@ -30,7 +31,7 @@ def test_ingest_real_samples_and_jsonl(db: Path):
         doi_rec = c.get("doi:10.3389/fphar.2022.765917")
         assert doi_rec is not None and doi_rec.title.startswith("Kratom dosing")
         rec = c.get("29768149")
-        assert rec is not None and [s.label for s in rec.sections][0] == "BACKGROUND"
+        assert rec is not None and rec.sections[0].label == "BACKGROUND"
 
 
 def test_ingest_twice_changes_nothing(db: Path):

@@ -6,11 +6,12 @@ import gzip
 import io
 
 import pytest
-from conftest import DATA, PUBMED_FIXTURES, pubmed_samples
 
 from scisays.corpus.pubmed_xml import iter_pubmed_xml
 from scisays.errors import InputFileError
 from scisays.model import Deletion, Record
+
+from conftest import DATA, PUBMED_FIXTURES, pubmed_samples
 
 
 def parse(path):

@@ -176,9 +176,7 @@ def _unlabelled_roles(sentences: list[str]) -> list[SentenceRole]:
         None,
     )
     for i, s in enumerate(sentences):
-        if first_study is not None and i < first_study:
-            roles[i] = SentenceRole.BACKGROUND
-        elif first_study is None and i == 0 and n > 2:
+        if (first_study is not None and i < first_study) or (first_study is None and i == 0 and n > 2):
             roles[i] = SentenceRole.BACKGROUND
         elif _OBJECTIVE_CUES.search(s) and (first_study is None or i <= first_study + 1):
             roles[i] = SentenceRole.OBJECTIVE

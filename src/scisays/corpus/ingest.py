@@ -123,7 +123,7 @@ def _open(path: Path) -> tuple[_SafeStream, _CountingReader]:
 def detect_format(path: Path) -> str:
     """'pubmed-xml' or 'jsonl', from the file's first meaningful character."""
     _check_path(path)
-    stream, raw = _open(path)
+    stream, _raw = _open(path)
     try:
         head = stream.read(4096)
     finally:
@@ -155,11 +155,8 @@ def iter_file(path: Path) -> tuple[Iterator[Record | Deletion], _CountingReader,
     """Open ``path`` and return (items, byte counter, format)."""
     fmt = detect_format(path)
     stream, raw = _open(path)
-    items: Iterator[Record | Deletion]
-    if fmt == "pubmed-xml":
-        items = iter_pubmed_xml(stream, str(path))  # type: ignore[arg-type]
-    else:
-        items = iter_jsonl(stream, str(path))  # type: ignore[arg-type]
+    reader = iter_pubmed_xml if fmt == "pubmed-xml" else iter_jsonl
+    items: Iterator[Record | Deletion] = reader(stream, str(path))  # type: ignore[arg-type]
     return items, raw, fmt
 
 

@@ -32,7 +32,7 @@ _MONTHS = {
 def _text(el: etree._Element | None) -> str:
     if el is None:
         return ""
-    return clean("".join(el.itertext()))
+    return clean("".join(str(t) for t in el.itertext()))
 
 
 def _year(article: etree._Element) -> int | None:
@@ -176,7 +176,7 @@ def iter_pubmed_xml(
     except etree.XMLSyntaxError as e:
         line, col = (e.position if e.position else (e.lineno, 0))
         msg = clean(str(e.msg or e)).rstrip(".")
-        if "Document is empty" in msg or "Start tag expected" in msg and line <= 1:
+        if "Document is empty" in msg or ("Start tag expected" in msg and line <= 1):
             raise InputFileError(
                 f"{name} is empty or not XML; give a PubMed XML (.xml/.xml.gz) or JSON Lines file."
             ) from None

@@ -96,13 +96,13 @@ def synthesize_condition(condition: str, studies: Sequence[Study]) -> Verdict:
     # What each design says, strongest first.
     for design in DESIGN_ORDER:
         for direction in (Direction.BENEFIT, Direction.NO_EFFECT, Direction.HARM, Direction.MIXED):
-            cell = by_cell.get((design, direction))
-            if cell:
-                verb = "reports" if len(cell) == 1 else "report"
+            group = by_cell.get((design, direction))
+            if group:
+                verb = "reports" if len(group) == 1 else "report"
                 reasons.append(
                     Reason(
-                        f"{design_name(design, len(cell))} {verb} {_DIRECTION_WORDS[direction]}",
-                        _cites(cell),
+                        f"{design_name(design, len(group))} {verb} {_DIRECTION_WORDS[direction]}",
+                        _cites(group),
                     )
                 )
 

@@ -1,0 +1,142 @@
+"""Appraisal v1: measured against the human judgements in ../shared/data/kratom-dev and
+checked on small hand-written cases (general rules, not fitted to one record)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scisays.appraise import appraise
+from scisays.appraise.design import classify_design
+from scisays.appraise.finding import classify_sentence, find_direction
+from scisays.appraise.safety import topics_in
+from scisays.appraise.sections import Sentence, assign_roles, split_sentences
+from scisays.corpus.jsonl import object_to_record
+from scisays.model import Design, Direction, Record, Section, SentenceRole
+from scisays.question import build_question
+
+from conftest import KRATOM_DEV
+
+
+def kratom_dev():
+    with open(KRATOM_DEV, encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            yield d, object_to_record(d, d["id"])
+
+
+def test_agreement_with_human_judgements_on_kratom_dev():
+    q = build_question("kratom", ["anxiety", "depression"])
+    design_ok = finding_ok = findings = topic_tp = topic_fp = topic_fn = 0
+    n = 0
+    for gold, record in kratom_dev():
+        a = appraise(record, q)
+        n += 1
+        design_ok += a.design.value == gold["design"]
+        for cond in ("anxiety", "depression"):
+            findings += 1
+            finding_ok += a.finding_for(cond).direction.value == gold[f"finding_{cond}"]
+        got = {m.topic.value for m in a.safety}
+        want = set(gold["safety_topics"])
+        topic_tp += len(got & want)
+        topic_fp += len(got - want)
+        topic_fn += len(want - got)
+    assert n == 9
+    # Floors below what v1 reaches on this set (9/9, 18/18, F1 1.0): a regression guard.
+    assert design_ok >= 8
+    assert finding_ok >= 16
+    f1 = 2 * topic_tp / (2 * topic_tp + topic_fp + topic_fn)
+    assert f1 >= 0.85
+
+
+def test_every_finding_quotes_the_abstract():
+    q = build_question("kratom", ["anxiety", "depression"])
+    for _, record in kratom_dev():
+        a = appraise(record, q)
+        for f in a.findings:
+            if f.direction is not Direction.NOT_ADDRESSED:
+                assert f.evidence
+                assert all(e.text in record.abstract for e in f.evidence)
+
+
+@pytest.mark.parametrize(
+    ("pubtypes", "text", "design"),
+    [
+        (["Meta-Analysis"], "We pooled 12 trials.", Design.META_ANALYSIS),
+        (["Randomized Controlled Trial"], "Adults were given X.", Design.RCT),
+        (["Clinical Trial"], "Twenty adults took X open-label for 8 weeks.", Design.NON_RANDOMIZED_TRIAL),
+        (["Case Reports"], "We report a case of a 40-year-old woman.", Design.CASE_REPORT),
+        ([], "A systematic review and meta-analysis of randomized trials.", Design.META_ANALYSIS),
+        ([], "Participants were randomized to X or placebo in a double-blind trial.", Design.RCT),
+        ([], "Male Wistar rats received X (10 mg/kg).", Design.ANIMAL),
+        ([], "X inhibited CYP3A4 in human liver microsomes in vitro (IC50 3 uM).", Design.IN_VITRO),
+        ([], "We followed a prospective cohort of 5,000 adults for 10 years.", Design.COHORT),
+        ([], "An online survey of 900 respondents.", Design.CROSS_SECTIONAL_SURVEY),
+        ([], "Semi-structured interviews were analysed by thematic analysis.", Design.QUALITATIVE),
+        (["Review"], "This review summarises the literature.", Design.NARRATIVE_REVIEW),
+    ],
+)
+def test_design_rules(pubtypes, text, design):
+    record = Record(title="A study of X", sections=(Section(text),), local_id="t",
+                    publication_types=tuple(pubtypes))
+    assert classify_design(record).design is design
+
+
+def test_sentence_splitting_keeps_abbreviations_and_decimals():
+    text = ("Mice received 10 mg/kg i.p. daily, e.g. for 5 days vs. saline. "
+            "The OR was 2.5 (95% CI 1.1-3.2). Results were clear.")
+    assert split_sentences(text) == [
+        "Mice received 10 mg/kg i.p. daily, e.g. for 5 days vs. saline.",
+        "The OR was 2.5 (95% CI 1.1-3.2).",
+        "Results were clear.",
+    ]
+
+
+def test_inline_headings_become_roles():
+    record = Record(title="t", local_id="x", sections=(Section(
+        "BACKGROUND: Old news. METHODS: We did it. RESULTS: It worked. CONCLUSIONS: Good."),))
+    roles = [s.role for s in assign_roles(record)]
+    assert roles == [SentenceRole.BACKGROUND, SentenceRole.METHODS, SentenceRole.RESULTS,
+                     SentenceRole.CONCLUSIONS]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "direction"),
+    [
+        ("X significantly reduced anxiety scores compared with placebo.", Direction.BENEFIT),
+        ("X did not improve depressive symptoms.", Direction.NO_EFFECT),
+        ("There was no significant difference in anxiety.", Direction.NO_EFFECT),
+        ("X worsened anxiety in two patients.", Direction.HARM),
+        ("X induced anxiety at high doses but improved sleep.", Direction.MIXED),
+        ("Anxiety was measured with the GAD-7.", None),
+    ],
+)
+def test_sentence_direction(sentence, direction):
+    assert classify_sentence(sentence) is direction
+
+
+def test_background_claims_do_not_count_as_findings():
+    sentences = [
+        Sentence("X is widely believed to relieve anxiety.", SentenceRole.BACKGROUND, 0),
+        Sentence("We measured liver enzymes.", SentenceRole.METHODS, 1),
+    ]
+    assert find_direction(sentences, "anxiety", ["anxiety"]).direction is Direction.NOT_ADDRESSED
+
+
+def test_look_alike_condition_words_are_not_the_condition():
+    sentences = [Sentence("X caused respiratory depression in rats that was reduced by naloxone.",
+                          SentenceRole.RESULTS, 0)]
+    assert find_direction(sentences, "depression", ["depression"]).direction is (
+        Direction.NOT_ADDRESSED
+    )
+
+
+def test_safety_topics_ignore_other_drugs_and_treatment_purposes():
+    assert topics_in("Kratom is used to self-manage opioid withdrawal.") == []
+    assert topics_in("Users sought relief from heroin dependence.") == []
+    assert [t.value for t in topics_in("95% reported withdrawal symptoms on abstinence.")] == [
+        "withdrawal"
+    ]
+    assert [t.value for t in topics_in("Two patients died; autopsy showed X.")] == ["overdose-death"]
+    assert [t.value for t in topics_in("No adverse events occurred.")] == []
