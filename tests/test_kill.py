@@ -1,0 +1,53 @@
+"""A real `kill -9` in the middle of an ingest leaves a consistent corpus; re-running finishes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def test_kill_9_mid_ingest_then_resume(tmp_path: Path):
+    src = tmp_path / "many.jsonl"
+    with src.open("w") as f:
+        for i in range(60_000):
+            f.write(json.dumps({"id": f"r{i}", "title": f"kratom record {i}",
+                                "abstract": "Kratom users reported relief of anxiety. " * 5}) + "\n")
+    db = tmp_path / "c.sqlite"
+    cmd = [sys.executable, "-m", "scisays.cli", "corpus", "ingest", str(src), "--db", str(db)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = 0
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        try:
+            con = sqlite3.connect(db, timeout=0.1)
+            row = con.execute("SELECT items_done FROM ingested_files").fetchone()
+            con.close()
+        except sqlite3.Error:
+            continue
+        if row and row[0] >= 4000:
+            done = row[0]
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert done, "the ingest never committed a batch"
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    count = con.execute("SELECT count(*) FROM records").fetchone()[0]
+    progress = con.execute("SELECT items_done FROM ingested_files").fetchone()[0]
+    fts = con.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH 'kratom'").fetchone()[0]
+    con.close()
+    assert count == progress and count % 2000 == 0 and 0 < count < 60_000
+    assert fts == count
+    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"resumed after {count:,}" in rerun.stderr
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM records").fetchone()[0] == 60_000
+    con.close()
