@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
-_WS = re.compile(r"\s+")
 _CONTROL = dict.fromkeys(
     c for c in range(0x20) if chr(c) not in "\t\n\r"
 )
@@ -15,7 +13,8 @@ def clean(text: str | None) -> str:
     """Collapse runs of whitespace to one space and strip control characters."""
     if not text:
         return ""
-    return _WS.sub(" ", text.translate(_CONTROL)).strip()
+    out = " ".join(text.split())
+    return out if out.isprintable() else " ".join(out.translate(_CONTROL).split())
 
 
 def fold(text: str) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import queue
+import threading
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -160,6 +162,60 @@ def iter_file(path: Path) -> tuple[Iterator[Record | Deletion], _CountingReader,
     return items, raw, fmt
 
 
+class _BatchWriter:
+    """Writes batches on a second thread while the main thread parses the next ones.
+
+    SQLite releases the GIL while it works, so parsing and storing overlap on two cores.
+    Batches are applied strictly in order, each in its own transaction; an error in the
+    writer is re-raised in the caller at the next ``put`` or at ``finish``."""
+
+    def __init__(self, corpus: Corpus, totals: BatchResult) -> None:
+        self.corpus = corpus
+        self.totals = totals
+        self.queue: queue.Queue[tuple[list[Record | Deletion], tuple[str, str, int, int]] | None] = (
+            queue.Queue(maxsize=2)
+        )
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="scisays-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (job := self.queue.get()) is not None:
+            if self.error is not None:
+                continue
+            try:
+                self.totals.add(self.corpus.write_batch(job[0], progress=job[1]))
+            except BaseException as e:  # re-raised in the calling thread
+                self.error = e
+
+    def _check(self) -> None:
+        if self.error is not None:
+            err, self.error = self.error, None
+            raise err
+
+    def put(self, batch: list[Record | Deletion], progress: tuple[str, str, int, int]) -> None:
+        self._check()
+        self.queue.put((batch, progress))
+
+    def finish(self) -> None:
+        """Wait until every queued batch is committed; re-raise a writer error."""
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        self._check()
+
+    def abandon(self) -> None:
+        """On the way out after an error: let the writer finish its batch, then stop it."""
+        if self.thread.is_alive():
+            while True:
+                try:
+                    self.queue.get_nowait()
+                except queue.Empty:
+                    break
+            self.queue.put(None)
+            self.thread.join()
+
+
 def ingest_file(
     corpus: Corpus,
     path: str | Path,
@@ -187,8 +243,10 @@ def ingest_file(
         return result
     skip = status[0] if status else 0
     result.resumed_from = skip
+    writer = _BatchWriter(corpus, result.changes)
     batch: list[Record | Deletion] = []
     done = 0
+    committed_before_error = 0
     try:
         for item in items:
             done += 1
@@ -196,21 +254,26 @@ def ingest_file(
                 continue
             batch.append(item)
             if len(batch) >= batch_size:
-                result.changes.add(corpus.write_batch(batch, progress=(sha, str(p), size, done)))
+                writer.put(batch, (sha, str(p), size, done))
                 batch = []
                 if progress:
                     progress(raw.count, size)
         if batch:
-            result.changes.add(corpus.write_batch(batch, progress=(sha, str(p), size, done)))
+            writer.put(batch, (sha, str(p), size, done))
+            batch = []
+        writer.finish()
         corpus.mark_file_complete(sha, str(p), size, done)
     except InputFileError as e:
-        stored = done - len(batch)
-        if stored > 0:
+        writer.finish()
+        committed_before_error = done - len(batch)
+        if committed_before_error > 0:
             raise InputFileError(
-                f"{e} ({stored:,} items before that point are stored; the corpus is consistent.)"
+                f"{e} ({committed_before_error:,} items before that point are stored; "
+                "the corpus is consistent.)"
             ) from None
         raise
     finally:
+        writer.abandon()
         raw.close()
     result.items = done
     if progress:

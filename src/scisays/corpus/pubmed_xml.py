@@ -32,7 +32,9 @@ _MONTHS = {
 def _text(el: etree._Element | None) -> str:
     if el is None:
         return ""
-    return clean("".join(str(t) for t in el.itertext()))
+    if len(el) == 0:  # no inline markup: the element's own text is all of it
+        return clean(el.text)
+    return clean("".join(el.itertext()))  # type: ignore[arg-type]
 
 
 def _year(article: etree._Element) -> int | None:

@@ -47,8 +47,8 @@ CREATE TABLE records (
     revised TEXT NOT NULL,
     content_hash TEXT NOT NULL
 );
-CREATE INDEX records_doi ON records(doi) WHERE doi IS NOT NULL;
-CREATE INDEX records_pmcid ON records(pmcid) WHERE pmcid IS NOT NULL;
+CREATE INDEX records_doi ON records(lower(doi)) WHERE doi IS NOT NULL;
+CREATE INDEX records_pmcid ON records(upper(pmcid)) WHERE pmcid IS NOT NULL;
 CREATE INDEX records_year ON records(year);
 CREATE VIRTUAL TABLE records_fts USING fts5(
     title, abstract, mesh, keywords,
@@ -216,7 +216,7 @@ class Corpus:
             except OSError as e:
                 raise CorpusError(f"Cannot create the folder for {p} ({e.strerror}).") from None
         try:
-            conn = sqlite3.connect(p, isolation_level=None, timeout=30.0)
+            conn = sqlite3.connect(p, isolation_level=None, timeout=30.0, check_same_thread=False)
         except sqlite3.Error as e:
             raise CorpusError(f"Cannot open {p} as a database ({e}); check the path.") from None
         corpus = cls(p, conn)
@@ -343,10 +343,11 @@ class Corpus:
             vals = list(values)
             for i in range(0, len(vals), 900):
                 chunk = vals[i : i + 900]
-                q = f"{sel} FROM records WHERE {column} IN ({','.join('?' * len(chunk))})"
-                if column == "lower(doi)":
-                    q = f"{sel} FROM records WHERE doi IS NOT NULL AND lower(doi) IN " \
-                        f"({','.join('?' * len(chunk))})"
+                present = {"lower(doi)": "doi IS NOT NULL AND ", "upper(pmcid)": "pmcid IS NOT NULL AND "}
+                q = (
+                    f"{sel} FROM records WHERE {present.get(column, '')}{column} "
+                    f"IN ({','.join('?' * len(chunk))})"
+                )
                 for row in self.conn.execute(q, chunk):
                     self._index_row(found, row)
         return found
