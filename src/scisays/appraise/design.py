@@ -53,7 +53,7 @@ _ANIMAL = _rx(r"\bmice\b", r"\bmouse\b", r"\brats?\b", r"\bmurine\b", r"\brodent
               r"\bzebrafish\b", r"\brabbits?\b", r"\bdogs\b", r"\bmonkeys?\b", r"\bprimates?\b",
               r"\bguinea pigs?\b", r"\bhamsters?\b", r"\bpiglets?\b", r"\bsheep\b",
               r"\b(?:wistar|sprague[- ]dawley|c57bl|balb/c)\b", r"\bin vivo\b",
-              r"\bforced swim", r"\btail suspension", r"\bmg/kg\b.*\bi\.p\.")
+              r"\bforced swim", r"\btail suspension", r"\bmg/kg,? i\.p\.")
 _IN_VITRO = _rx(r"\bin vitro\b", r"\bcell lines?\b", r"\bcultured (?:cells|neurons)",
                 r"\bhepatocytes\b", r"\bmicrosomes\b", r"\bHEK ?293\b", r"\bHepG2\b",
                 r"\breceptor binding\b", r"\bbinding assays?\b", r"\bIC50\b", r"\bEC50\b",
