@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..model import Appraisal, Design, Evidence, Finding, Question, Record, SafetyMention
+from ..model import Appraisal, Design, Evidence, Finding, Question, Record, SafetyMention, Species
 from .design import DesignCall, classify_design, classify_species
 from .details import extract_sample_size
 from .finding import find_direction
@@ -25,7 +25,7 @@ class Appraiser:
 
     split: Callable[[Record], list[Sentence]] = assign_roles
     design: Callable[[Record], DesignCall] = classify_design
-    species: Callable[[Record], object] = classify_species
+    species: Callable[[Record], Species] = classify_species
     sample_size: Callable[[list[Sentence], Design], tuple[int | None, str | None]] = (
         extract_sample_size
     )
@@ -41,7 +41,7 @@ class Appraiser:
             record_key=record.key,
             design=call.design,
             design_basis=call.basis,
-            species=self.species(record),  # type: ignore[arg-type]
+            species=self.species(record),
             sample_size=n,
             sample_size_evidence=n_sentence,
             conclusion=tuple(Evidence(s.text, s.role) for s in conclusion_sentences(sentences)),

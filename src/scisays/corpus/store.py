@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +100,6 @@ class BatchResult:
     older_skipped: int = 0
     deleted: int = 0
     deleted_skipped: int = 0
-    notes: list[str] = field(default_factory=list)
 
     def add(self, other: BatchResult) -> None:
         self.inserted += other.inserted
