@@ -444,6 +444,98 @@ class Study:
 
 
 @dataclass(frozen=True, slots=True)
+class Trial:
+    """A registered clinical trial (ClinicalTrials.gov), as the report lists it."""
+
+    nct_id: str
+    title: str
+    status: str = ""  # overallStatus, e.g. RECRUITING, COMPLETED, TERMINATED
+    phase: str = ""  # e.g. "PHASE2", "PHASE2/PHASE3", "NA"
+    enrollment: int | None = None
+    start_date: str = ""  # as the registry gives it: YYYY-MM or YYYY-MM-DD
+    completion_date: str = ""
+    has_results: bool = False
+    conditions: tuple[str, ...] = ()
+    interventions: tuple[str, ...] = ()
+    study_type: str = ""  # INTERVENTIONAL / OBSERVATIONAL
+
+    @property
+    def url(self) -> str:
+        return f"https://clinicaltrials.gov/study/{self.nct_id}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "nct_id": self.nct_id,
+            "title": self.title,
+            "status": self.status,
+            "phase": self.phase,
+            "enrollment": self.enrollment,
+            "start_date": self.start_date,
+            "completion_date": self.completion_date,
+            "has_results": self.has_results,
+            "conditions": list(self.conditions),
+            "interventions": list(self.interventions),
+            "study_type": self.study_type,
+            "url": self.url,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AdverseEvents:
+    """Counts of spontaneous adverse-event reports from one openFDA database for one product query.
+
+    Reports are not incidence: they are neither verified nor complete, and there is no denominator.
+    """
+
+    database: str  # "CAERS" (food/event, dietary supplements) or "FAERS" (drug/event)
+    query: str  # the product/drug terms searched
+    total_reports: int
+    serious_reports: int | None = None
+    hospitalisations: int | None = None
+    deaths: int | None = None
+    top_reactions: tuple[tuple[str, int], ...] = ()  # (MedDRA preferred term, reports)
+    outcomes: tuple[tuple[str, int], ...] = ()  # (outcome label, reports)
+    by_year: tuple[tuple[int, int], ...] = ()  # (year, reports)
+    retrieved: str = ""  # ISO date the counts were fetched
+    caveat: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "database": self.database,
+            "query": self.query,
+            "total_reports": self.total_reports,
+            "serious_reports": self.serious_reports,
+            "hospitalisations": self.hospitalisations,
+            "deaths": self.deaths,
+            "top_reactions": [{"term": t, "reports": n} for t, n in self.top_reactions],
+            "outcomes": [{"outcome": t, "reports": n} for t, n in self.outcomes],
+            "by_year": [{"year": y, "reports": n} for y, n in self.by_year],
+            "retrieved": self.retrieved,
+            "caveat": self.caveat,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """How one source fared while building a report (shown to the user, never hidden)."""
+
+    name: str  # "local corpus", "PubMed", "Europe PMC", "ClinicalTrials.gov", "openFDA"
+    ok: bool
+    items: int = 0
+    message: str = ""  # e.g. "unreachable: results from PubMed and local corpus only"
+    from_cache: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "ok": self.ok,
+            "items": self.items,
+            "message": self.message,
+            "from_cache": self.from_cache,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """The whole answer to a question. ``to_dict`` gives the versioned JSON document."""
 
@@ -454,6 +546,9 @@ class Report:
     sources: tuple[str, ...]
     notes: tuple[str, ...] = ()
     generator: str = ""
+    trials: tuple[Trial, ...] = ()
+    adverse_events: tuple[AdverseEvents, ...] = ()
+    source_status: tuple[SourceStatus, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -466,4 +561,7 @@ class Report:
             "verdicts": [v.to_dict() for v in self.verdicts],
             "safety": self.safety.to_dict(),
             "studies": [s.to_dict() for s in self.studies],
+            "trials": [t.to_dict() for t in self.trials],
+            "adverse_events": [a.to_dict() for a in self.adverse_events],
+            "source_status": [s.to_dict() for s in self.source_status],
         }
