@@ -29,6 +29,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .cli_eval import build_eval_app
 from .config import DB_ENV, resolve_db
 from .corpus import Corpus, ingest_file
 from .errors import ScisaysError, UsageError
@@ -234,6 +235,9 @@ def ask_command(
     else:
         _write_atomic(output, text)
         err.print(Text(f"Wrote {output}"))
+
+
+app.add_typer(build_eval_app(friendly, err), name="eval")
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 Roles come from the source's labels when it has them (PubMed ``Label``/``NlmCategory``),
 else from headings written inline ("Methods: …"), else from cue words and position
-(v1 rules; a trained sentence-role model can replace ``assign_roles``).
+(a trained model, ``appraise.roles``; cue rules for runs of one or two sentences).
 """
 
 from __future__ import annotations
@@ -193,6 +193,18 @@ def _unlabelled_roles(sentences: list[str]) -> list[SentenceRole]:
     return roles
 
 
+def unlabelled_roles(sentences: list[str]) -> list[SentenceRole]:
+    """Roles for the sentences of a plain abstract: the trained model (``appraise.roles``).
+
+    A run of one or two sentences is too short to have a structure; the cue rules label it.
+    """
+    if len(sentences) < 3:
+        return _unlabelled_roles(sentences)
+    from .roles import predict_roles  # local: roles imports this module
+
+    return [role for role, _p in predict_roles(sentences)]
+
+
 def assign_roles(record: Record) -> list[Sentence]:
     """Every abstract sentence of ``record`` with its role, in order."""
     sentences: list[Sentence] = []
@@ -201,7 +213,7 @@ def assign_roles(record: Record) -> list[Sentence]:
     def flush() -> None:
         if not unlabelled:
             return
-        for text, role in zip(unlabelled, _unlabelled_roles(unlabelled), strict=True):
+        for text, role in zip(unlabelled, unlabelled_roles(unlabelled), strict=True):
             sentences.append(Sentence(text, role, len(sentences)))
         unlabelled.clear()
 

@@ -1,0 +1,164 @@
+"""``scisays eval``: benchmark subcommands (cli.py registers them with ``build_eval_app``).
+
+cli.py passes in its ``friendly`` error wrapper and stderr console, so this module does not
+import cli.py (which would be circular when cli runs as ``python -m scisays.cli``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from .errors import UsageError
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object (n, accuracy, macro_f1, ...).")
+]
+
+
+def _run(
+    err: Console,
+    json_out: bool,
+    title: str,
+    work: Callable[[Callable[[int, int], None] | None], dict[str, Any]],
+) -> None:
+    if json_out or not sys.stderr.isatty():
+        result = work(None)
+    else:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(title, total=None)
+
+            def update(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            result = work(update)
+    if json_out:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        return
+    _print(result)
+
+
+def _print(r: dict[str, Any]) -> None:
+    out = Console(highlight=False)
+    setting = f" ({r['setting']})" if r.get("setting") else ""
+    out.print(
+        Text(
+            f"{r['task']}{setting}: n={r['n']:,}  accuracy {r['accuracy']:.1%}  "
+            f"macro-F1 {r['macro_f1']:.3f}  ({r['items_per_second']} items/s)",
+            style="bold",
+        )
+    )
+    table = Table("class", "precision", "recall", "F1", "support", box=None)
+    for c, s in r["per_class"].items():
+        if s["support"] or s["precision"]:
+            table.add_row(
+                c, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}", str(s["support"])
+            )
+    out.print(table)
+    labels = r["labels"]
+    used = [
+        i for i, c in enumerate(labels) if sum(r["confusion"][i]) or sum(row[i] for row in r["confusion"])
+    ]
+    cm = Table("gold \\ predicted", *[labels[i] for i in used], box=None, title="confusion matrix")
+    for i in used:
+        cm.add_row(labels[i], *[str(r["confusion"][i][j]) for j in used])
+    out.print(cm)
+
+
+def build_eval_app(friendly: Callable[[Any], Any], err: Console) -> typer.Typer:
+    """The ``eval`` sub-app; ``friendly`` turns ScisaysError into one sentence and an exit code."""
+    eval_app = typer.Typer(
+        help="Measure scisays' appraisal on public benchmarks (data in their published formats).",
+        no_args_is_help=True,
+    )
+
+    @eval_app.command("pubmedqa")
+    @friendly
+    def eval_pubmedqa_cmd(
+        file: Annotated[Path, typer.Argument(help="PubMedQA-L JSON (keyed by PMID, like ori_pqal.json).")],
+        setting: Annotated[
+            str,
+            typer.Option(help="reasoning-free (question + conclusion) or reasoning-required (+ contexts)."),
+        ] = "reasoning-free",
+        json_out: JsonOption = False,
+    ) -> None:
+        """Answer yes/no/maybe for each PubMedQA question; score against final_decision."""
+        from .evaluate import eval_pubmedqa
+
+        if setting not in ("reasoning-free", "reasoning-required"):
+            raise UsageError(f"Unknown setting {setting!r}; choose reasoning-free or reasoning-required.")
+        _run(err, json_out, "PubMedQA", lambda p: eval_pubmedqa(file, setting, p))
+
+    @eval_app.command("evidence-inference")
+    @friendly
+    def eval_evidence_inference_cmd(
+        directory: Annotated[
+            Path, typer.Argument(help="Directory with prompts.csv, annotations.csv, txt_files/.")
+        ],
+        oracle: Annotated[
+            bool, typer.Option("--oracle", help="Give the model the annotated evidence text.")
+        ] = False,
+        articles: Annotated[
+            Path | None,
+            typer.Option(
+                "--articles",
+                help="Score only the PMCIDs listed in this file (e.g. validation_article_ids.txt).",
+            ),
+        ] = None,
+        json_out: JsonOption = False,
+    ) -> None:
+        """Classify each prompt's effect; score against the majority label of its annotations."""
+        from .evaluate import eval_evidence_inference
+
+        _run(
+            err,
+            json_out,
+            "Evidence Inference",
+            lambda p: eval_evidence_inference(directory, oracle, p, articles),
+        )
+
+    @eval_app.command("study-design")
+    @friendly
+    def eval_study_design_cmd(
+        file: Annotated[Path, typer.Argument(help="JSON Lines records with a gold 'design' field.")],
+        text_only: Annotated[
+            bool,
+            typer.Option("--text-only", help="Hide publication types and MeSH (title and abstract only)."),
+        ] = False,
+        json_out: JsonOption = False,
+    ) -> None:
+        """Classify each record's study design; score against its gold design."""
+        from .evaluate import eval_study_design
+
+        _run(err, json_out, "Study design", lambda p: eval_study_design(file, text_only, p))
+
+    @eval_app.command("sentence-roles")
+    @friendly
+    def eval_sentence_roles_cmd(
+        file: Annotated[
+            Path, typer.Argument(help="PubMedQA-L JSON or PubMed XML with structured abstracts.")
+        ],
+        json_out: JsonOption = False,
+    ) -> None:
+        """Label each sentence of structured abstracts with their labels hidden; score the roles."""
+        from .evaluate import eval_sentence_roles
+
+        _run(err, json_out, "Sentence roles", lambda p: eval_sentence_roles(file, p))
+
+    return eval_app
