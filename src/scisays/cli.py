@@ -33,7 +33,7 @@ from .config import DB_ENV, resolve_db
 from .corpus import Corpus, ingest_file
 from .errors import ScisaysError, UsageError
 from .pipeline import DEFAULT_LIMIT, ask
-from .report import FORMATS, render_json, render_markdown, render_terminal
+from .report import FORMATS, render_html, render_json, render_markdown, render_terminal
 
 app = typer.Typer(
     help="What does the science actually say about this substance for this condition?",
@@ -219,6 +219,8 @@ def ask_command(
         report = ask(corpus, substance, conditions or [], limit=limit)
     if fmt == "json":
         text = render_json(report)
+    elif fmt == "html":
+        text = render_html(report)
     elif fmt == "md":
         text = render_markdown(report)
     else:
