@@ -238,6 +238,32 @@ def ask_command(
         err.print(Text(f"Wrote {output}"))
 
 
+@app.command("serve")
+@friendly
+def serve_command(
+    db: DbOption = None,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; 127.0.0.1 keeps it to this machine.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", min=0, max=65535)] = 8000,
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            help="File keeping built reports (default: <corpus>.history.sqlite).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Run the web app and HTTP API: search page, reports with progress, history, /api/v1, /docs."""
+    try:
+        from .web.server import serve
+    except ImportError as e:
+        raise ScisaysError(
+            f"scisays serve needs the web extra ({e.name} is missing); install it with "
+            "pip install 'scisays[web]'."
+        ) from None
+    serve(resolve_db(db), host, port, history)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
