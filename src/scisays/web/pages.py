@@ -83,7 +83,8 @@ def layout(title: str, main: Markup, *, scripts: Sequence[str] = (), head: Marku
             '<html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             "<title>{title}</title>"
-            '<link rel="stylesheet" href="/static/report.css">{head}{scripts}</head>'
+            '<link rel="icon" href="data:,"><link rel="stylesheet" href="/static/report.css">'
+            "{head}{scripts}</head>"
             '<body><a class="skip" href="#main">Skip to content</a>'
             '<header class="site-header"><a class="brand" href="/">scisays</a>'
             '<nav aria-label="Site"><a href="/">Search</a> · <a href="/history">History</a> · '
