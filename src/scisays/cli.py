@@ -11,7 +11,8 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -20,8 +21,11 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
+    MofNCompleteColumn,
     Progress,
+    SpinnerColumn,
     TextColumn,
+    TimeElapsedColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
@@ -190,6 +194,34 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
+_STEPS = {
+    "searching": "Searching the corpus",
+    "appraising": "Appraising the studies",
+    "grading": "Grading the evidence",
+}
+
+
+@contextmanager
+def step_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A transient progress display on stderr for the steps of building a report (a spinner
+    while the size of a step is unknown, a bar with counts when it is)."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(_STEPS["searching"], total=None)
+
+        def update(step: str, done: int, total: int) -> None:
+            progress.update(task, description=_STEPS.get(step, step), completed=done, total=total or None)
+
+        yield update
+
+
 @app.command("ask")
 @friendly
 def ask_command(
@@ -215,8 +247,8 @@ def ask_command(
         fmt = "md"
     if fmt not in FORMATS:
         raise UsageError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
-    with Corpus.open(resolve_db(db)) as corpus:
-        report = ask(corpus, substance, conditions or [], limit=limit)
+    with Corpus.open(resolve_db(db)) as corpus, step_progress() as progress:
+        report = ask(corpus, substance, conditions or [], limit=limit, progress=progress)
     if fmt == "json":
         text = render_json(report)
     elif fmt == "html":
