@@ -11,7 +11,8 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -20,8 +21,11 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
+    MofNCompleteColumn,
     Progress,
+    SpinnerColumn,
     TextColumn,
+    TimeElapsedColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
@@ -34,7 +38,7 @@ from .config import DB_ENV, resolve_db
 from .corpus import Corpus, ingest_file
 from .errors import ScisaysError, UsageError
 from .pipeline import DEFAULT_LIMIT, ask
-from .report import FORMATS, render_json, render_markdown, render_terminal
+from .report import FORMATS, render_html, render_json, render_markdown, render_terminal
 
 app = typer.Typer(
     help="What does the science actually say about this substance for this condition?",
@@ -191,6 +195,34 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
+_STEPS = {
+    "searching": "Searching the corpus",
+    "appraising": "Appraising the studies",
+    "grading": "Grading the evidence",
+}
+
+
+@contextmanager
+def step_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A transient progress display on stderr for the steps of building a report (a spinner
+    while the size of a step is unknown, a bar with counts when it is)."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(_STEPS["searching"], total=None)
+
+        def update(step: str, done: int, total: int) -> None:
+            progress.update(task, description=_STEPS.get(step, step), completed=done, total=total or None)
+
+        yield update
+
+
 @app.command("ask")
 @friendly
 def ask_command(
@@ -216,10 +248,12 @@ def ask_command(
         fmt = "md"
     if fmt not in FORMATS:
         raise UsageError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
-    with Corpus.open(resolve_db(db)) as corpus:
-        report = ask(corpus, substance, conditions or [], limit=limit)
+    with Corpus.open(resolve_db(db)) as corpus, step_progress() as progress:
+        report = ask(corpus, substance, conditions or [], limit=limit, progress=progress)
     if fmt == "json":
         text = render_json(report)
+    elif fmt == "html":
+        text = render_html(report)
     elif fmt == "md":
         text = render_markdown(report)
     else:
@@ -235,6 +269,32 @@ def ask_command(
     else:
         _write_atomic(output, text)
         err.print(Text(f"Wrote {output}"))
+
+
+@app.command("serve")
+@friendly
+def serve_command(
+    db: DbOption = None,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; 127.0.0.1 keeps it to this machine.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", min=0, max=65535)] = 8000,
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            help="File keeping built reports (default: <corpus>.history.sqlite).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Run the web app and HTTP API: search page, reports with progress, history, /api/v1, /docs."""
+    try:
+        from .web.server import serve
+    except ImportError as e:
+        raise ScisaysError(
+            f"scisays serve needs the web extra ({e.name} is missing); install it with "
+            "pip install 'scisays[web]'."
+        ) from None
+    serve(resolve_db(db), host, port, history)
 
 
 app.add_typer(build_eval_app(friendly, err), name="eval")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .appraise import DEFAULT_APPRAISER, Appraiser
 from .corpus import Corpus
@@ -11,6 +11,14 @@ from .question import build_question
 from .report import build_report
 
 DEFAULT_LIMIT = 300
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(step, done, total)`` while a report is built; step is one of
+"searching", "appraising", "grading". ``total`` is 0 when unknown."""
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    return None
 
 
 def retrieve(corpus: Corpus, question: Question, limit: int = DEFAULT_LIMIT) -> list[tuple[Record, float]]:
@@ -31,10 +39,18 @@ def retrieve(corpus: Corpus, question: Question, limit: int = DEFAULT_LIMIT) -> 
 
 
 def appraise_all(
-    question: Question, hits: Sequence[tuple[Record, float]], appraiser: Appraiser = DEFAULT_APPRAISER
+    question: Question,
+    hits: Sequence[tuple[Record, float]],
+    appraiser: Appraiser = DEFAULT_APPRAISER,
+    progress: Progress = _no_progress,
 ) -> list[Study]:
-    """Appraise every retrieved record for the question (pure)."""
-    return [Study(record=r, appraisal=appraiser(r, question), score=s) for r, s in hits]
+    """Appraise every retrieved record for the question (pure but for ``progress`` calls)."""
+    studies = []
+    for i, (r, s) in enumerate(hits, 1):
+        studies.append(Study(record=r, appraisal=appraiser(r, question), score=s))
+        if i % 10 == 0 or i == len(hits):
+            progress("appraising", i, len(hits))
+    return studies
 
 
 def ask(
@@ -44,12 +60,16 @@ def ask(
     *,
     limit: int = DEFAULT_LIMIT,
     appraiser: Appraiser = DEFAULT_APPRAISER,
+    progress: Progress = _no_progress,
 ) -> Report:
     """Answer "what does the science say about ``substance`` for ``conditions``?" from the
     local corpus. Raises UsageError for an empty substance or condition."""
     question = build_question(substance, conditions)
+    progress("searching", 0, 0)
     hits = retrieve(corpus, question, limit)
-    studies = appraise_all(question, hits, appraiser)
+    progress("appraising", 0, len(hits))
+    studies = appraise_all(question, hits, appraiser, progress)
+    progress("grading", 0, 0)
     notes = []
     if len(hits) >= limit:
         notes.append(

@@ -1,4 +1,4 @@
-"""Report building (pure) and renderers: terminal (rich), Markdown, JSON."""
+"""Report building (pure) and renderers: terminal (rich), Markdown, HTML, JSON."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import json
 
 from ..model import Report
 from .build import build_report
+from .html import render_html, render_html_body
 from .markdown import render_markdown
 from .terminal import render_terminal
 
-FORMATS = ("terminal", "md", "json")
+FORMATS = ("terminal", "md", "html", "json")
 
 
 def render_json(report: Report) -> str:
@@ -17,4 +18,12 @@ def render_json(report: Report) -> str:
     return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
-__all__ = ["FORMATS", "build_report", "render_json", "render_markdown", "render_terminal"]
+__all__ = [
+    "FORMATS",
+    "build_report",
+    "render_html",
+    "render_html_body",
+    "render_json",
+    "render_markdown",
+    "render_terminal",
+]

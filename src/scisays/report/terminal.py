@@ -8,7 +8,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..model import Direction, Report
+from ..model import Direction, Report, Verdict
+from .charts import DIRECTION_LABELS, DIRECTION_ORDER, TIERS, pyramid_designs
 
 _VERDICT_STYLE = {
     "evidence of benefit": "bold green",
@@ -28,8 +29,108 @@ _DIRECTION_STYLE = {
 }
 
 
+_BAR_STYLE = {
+    Direction.BENEFIT: "green",
+    Direction.MIXED: "yellow",
+    Direction.NO_EFFECT: "blue",
+    Direction.HARM: "red",
+    Direction.NOT_ADDRESSED: "bright_black",
+}
+_TIER_STYLE = ("bold blue", "cyan", "yellow", "magenta", "bright_black")
+BAR_WIDTH = 40
+
+
 def _t(text: str, style: str = "") -> Text:
     return Text(" ".join(text.split()), style=style)
+
+
+def _scaled(value: int, biggest: int) -> int:
+    """Bar length in cells: proportional, at least one cell for a non-zero value."""
+    if not value:
+        return 0
+    return max(1, round(BAR_WIDTH * value / max(biggest, 1)))
+
+
+def _legend(items: list[tuple[str, str]]) -> Text:
+    legend = Text("  ")
+    for label, style in items:
+        legend.append("█ ", style=style)
+        legend.append(label + "   ")
+    return legend
+
+
+def pyramid_text(verdict: Verdict) -> Text:
+    """The evidence pyramid as bars: one row per design (strongest first), coloured by finding."""
+    designs = pyramid_designs(verdict)
+    present = [d for d in designs if sum(verdict.counts.get(d.value, {}).values())]
+    absent = [d for d in designs if d not in present]
+    width = max((len(d.label) for d in present), default=0)
+    biggest = max((sum(verdict.counts.get(d.value, {}).values()) for d in present), default=0)
+    out = Text()
+    for d in present:
+        cell = verdict.counts.get(d.value, {})
+        out.append(f"  {d.label:>{width}} ")
+        for dr in DIRECTION_ORDER:
+            out.append("█" * _scaled(cell.get(dr.value, 0), biggest), style=_BAR_STYLE[dr])
+        out.append(f" {sum(cell.values())}")
+        said = [
+            f"{cell[dr.value]} {DIRECTION_LABELS[dr]}"
+            for dr in DIRECTION_ORDER
+            if dr is not Direction.NOT_ADDRESSED and cell.get(dr.value)
+        ]
+        out.append(f"  ({', '.join(said)})\n" if said else "\n", style="dim")
+    if absent:
+        out.append("  none: " + ", ".join(d.label for d in absent) + "\n", style="dim")
+    out.append_text(_legend([(DIRECTION_LABELS[d], _BAR_STYLE[d]) for d in DIRECTION_ORDER]))
+    return out
+
+
+def years_text(report: Report) -> Text | None:
+    """Studies per year (years with studies only), coloured by kind of design."""
+    tier_of = {d: i for i, (_, ds, _) in enumerate(TIERS) for d in ds}
+    per: dict[int, list[int]] = {}
+    for s in report.studies:
+        if s.record.year:
+            per.setdefault(s.record.year, [0] * len(TIERS))[tier_of.get(s.appraisal.design, 2)] += 1
+    if not per:
+        return None
+    biggest = max(sum(v) for v in per.values())
+    out = Text()
+    for year in sorted(per):
+        out.append(f"  {year} ")
+        for i, n in enumerate(per[year]):
+            out.append("█" * _scaled(n, biggest), style=_TIER_STYLE[i])
+        out.append(f" {sum(per[year])}\n")
+    used = sorted({i for v in per.values() for i, n in enumerate(v) if n})
+    out.append_text(_legend([(TIERS[i][0], _TIER_STYLE[i]) for i in used]))
+    return out
+
+
+def _charts(report: Report) -> list[RenderableType]:
+    parts: list[RenderableType] = []
+    for v in report.verdicts:
+        parts.append(
+            Panel(pyramid_text(v), title=_t(f"Studies by design and finding: {v.condition}"),
+                  title_align="left")
+        )
+    years = years_text(report)
+    if years is not None:
+        parts.append(Panel(years, title="Studies per year, by kind of design", title_align="left"))
+    for ae in report.adverse_events:
+        if not ae.outcomes:
+            continue
+        biggest = max(n for _, n in ae.outcomes)
+        width = max(len(label) for label, _ in ae.outcomes)
+        body = Text()
+        for label, n in ae.outcomes:
+            body.append(f"  {' '.join(label.split()):>{width}} ")
+            body.append("█" * _scaled(n, biggest), style="red")
+            body.append(f" {n:,}\n")
+        parts.append(
+            Panel(body, title=_t(f"{ae.database} adverse-event reports by outcome ({ae.query})"),
+                  title_align="left")
+        )
+    return parts
 
 
 def render_terminal(report: Report) -> RenderableType:
@@ -58,6 +159,7 @@ def render_terminal(report: Report) -> RenderableType:
                 body.append(" [" + "; ".join(r.citations) + "]", style="cyan")
             body.append("\n")
         parts.append(Panel(body, title=_t(v.condition.capitalize(), "bold"), title_align="left"))
+    parts.extend(_charts(report))
 
     if report.studies:
         table = Table(title=f"Studies ({len(report.studies)})", show_lines=False, expand=True)

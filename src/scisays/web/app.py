@@ -1,0 +1,306 @@
+"""The FastAPI app: search page, report pages with progress, history, and the JSON API.
+
+Everything runs on the local corpus; nothing here reaches the network. Every response carries
+a strict Content-Security-Policy; bad parameters get a 4xx with one sentence (JSON under
+``/api``, an HTML page elsewhere).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio
+from fastapi import FastAPI, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from .. import __version__
+from ..errors import ScisaysError
+from ..report.assets import REPORT_CSS, REPORT_JS
+from ..report.load import report_schema
+from .history import History
+from .jobs import Job, ReportService
+from .pages import (
+    PROGRESS_JS,
+    docs_page,
+    error_page,
+    history_page,
+    progress_page,
+    report_page,
+    search_page,
+)
+from .params import MAX_CONDITIONS, MAX_LIMIT, SOURCES, parse_request
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+MAX_QUERY_BYTES = 12_000
+API_WAIT_SECONDS = 300.0
+
+STATIC = {
+    "report.css": (REPORT_CSS, "text/css; charset=utf-8"),
+    "report.js": (REPORT_JS, "text/javascript; charset=utf-8"),
+    "progress.js": (PROGRESS_JS, "text/javascript; charset=utf-8"),
+}
+
+
+class SecurityMiddleware:
+    """Adds the security headers (and a Server-Timing header) to every response and refuses
+    oversized query strings."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        started = time.perf_counter()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for k, v in SECURITY_HEADERS.items():
+                    headers[k] = v
+                # how long the app took, for benchmarks and browser dev tools
+                headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+            await send(message)
+
+        if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
+            response = json_error(
+                414, f"The query string is longer than {MAX_QUERY_BYTES:,} bytes; shorten the request."
+            )
+            await response(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
+
+
+def json_error(status: int, message: str, **extra: Any) -> JSONResponse:
+    """``{"error": {"status": …, "message": "one sentence"}}``."""
+    return JSONResponse({"error": {"status": status, "message": message, **extra}}, status_code=status)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    errors = exc.errors()
+    if not errors:
+        return "The request's parameters are malformed."
+    e = errors[0]
+    where = ".".join(str(x) for x in e.get("loc", ()) if x not in ("query", "path"))
+    return f"Parameter {where or 'value'}: {e.get('msg', 'invalid')}."
+
+
+SubstanceQ = Annotated[
+    str,
+    Query(min_length=1, max_length=200, description="The substance, e.g. kratom or St John's wort."),
+]
+ConditionQ = Annotated[
+    list[str],
+    Query(
+        description=f"A condition, e.g. anxiety; repeat the parameter (or separate with commas) for "
+        f"several, at most {MAX_CONDITIONS}, each at most 200 characters.",
+    ),
+]
+SourceQ = Annotated[
+    list[str],
+    Query(description=f"A source to search; repeatable; one of: {', '.join(SOURCES)} (default: all)."),
+]
+LimitQ = Annotated[
+    int | None,
+    Query(ge=1, le=MAX_LIMIT, description="Most relevant studies read per search (default 300)."),
+]
+
+
+def create_app(
+    corpus_path: Path,
+    history_path: Path | None = None,
+    *,
+    allowed_hosts: list[str] | None = None,
+    service: ReportService | None = None,
+) -> FastAPI:
+    """The web app over the corpus at ``corpus_path``; built reports are kept in the history
+    file at ``history_path`` (none kept if None)."""
+    history = History(history_path) if history_path is not None else None
+    svc = service or ReportService(corpus_path, history)
+    app = FastAPI(
+        title="scisays",
+        version=__version__,
+        description=(
+            "What does the science say about a substance for a condition? Reports are built from the "
+            "local corpus, graded and cited; the JSON document follows the JSON Schema at /api/v1/schema."
+        ),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.service = svc
+    if allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
+    app.add_middleware(SecurityMiddleware)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        message = _validation_message(exc)
+        if _is_api(request):
+            return json_error(422, message)
+        return HTMLResponse(error_page(422, message), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = str(exc.detail) if exc.detail else "Error."
+        if exc.status_code == 404:
+            message = f"There is nothing at {request.url.path[:200]}; check the address."
+        elif exc.status_code == 405:
+            message = f"{request.method} is not allowed here; use GET."
+        if _is_api(request):
+            return json_error(exc.status_code, message)
+        return HTMLResponse(error_page(exc.status_code, message), status_code=exc.status_code)
+
+    def _recent() -> list[Any]:
+        return history.recent(20) if history is not None else []
+
+    # --- pages ------------------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> HTMLResponse:
+        return HTMLResponse(search_page(recent=_recent()))
+
+    @app.get("/report", response_class=HTMLResponse, include_in_schema=False)
+    def report(
+        substance: str | None = None,
+        condition: Annotated[list[str] | None, Query()] = None,
+        source: Annotated[list[str] | None, Query()] = None,
+        limit: int | None = None,
+    ) -> HTMLResponse:
+        conditions = condition or []
+        try:
+            req = parse_request(substance, conditions, source or [], limit)
+        except ScisaysError as e:
+            values = {"substance": (substance or "")[:200], "conditions": [c[:200] for c in conditions][:10],
+                      "sources": source}
+            return HTMLResponse(search_page(values=values, error=str(e)), status_code=422)
+        job = svc.submit(req)
+        if job.state == "done":
+            return HTMLResponse(report_page(job))
+        if job.state == "failed":
+            return HTMLResponse(error_page(job.error_status, job.error or "Failed."),
+                                status_code=job.error_status)
+        return HTMLResponse(progress_page(job), status_code=202, headers={"cache-control": "no-store"})
+
+    @app.get("/history", response_class=HTMLResponse, include_in_schema=False)
+    def history_view() -> HTMLResponse:
+        return HTMLResponse(history_page(_recent()))
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(docs_page(app.openapi()))
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str) -> Response:
+        if name not in STATIC:
+            return HTMLResponse(error_page(404, "No such file."), status_code=404)
+        text, media = STATIC[name]
+        return Response(text, media_type=media, headers={"cache-control": "public, max-age=3600"})
+
+    # --- API --------------------------------------------------------------------------------
+
+    @app.get(
+        "/api/v1/report",
+        summary="The versioned JSON report for a question",
+        description=(
+            "Builds the report (or returns it from the cache when the corpus has not changed) and "
+            "answers with the `scisays.report` JSON document. Two requests for the same question "
+            "at the same time share one build. Errors are `{\"error\": {\"status\", \"message\"}}`."
+        ),
+        responses={
+            200: {"description": "The report document (see /api/v1/schema)"},
+            422: {"description": "A parameter is empty, too long, unknown or malformed"},
+            503: {"description": "The corpus is missing or unreadable, or the build is still running"},
+        },
+    )
+    async def api_report(
+        substance: SubstanceQ,
+        condition: ConditionQ = [],  # noqa: B006 - FastAPI copies defaults
+        source: SourceQ = [],  # noqa: B006
+        limit: LimitQ = None,
+    ) -> Response:
+        try:
+            req = parse_request(substance, condition, source, limit)
+        except ScisaysError as e:
+            return json_error(422, str(e))
+        job = svc.submit(req)
+        if not job.finished.is_set():
+            await anyio.to_thread.run_sync(job.finished.wait, API_WAIT_SECONDS)
+        return _job_response(job)
+
+    @app.get(
+        "/api/v1/jobs/{job_id}",
+        summary="Progress of a report being built",
+        description="State (queued, running, done, failed), current step and counts; polled by the "
+        "report page while it waits.",
+        responses={404: {"description": "No such job on this server"}},
+    )
+    def api_job(job_id: Annotated[str, PathParam(pattern="^[0-9a-f]{20}$", max_length=20)]) -> Response:
+        job = svc.get(job_id)
+        if job is None:
+            return json_error(404, f"No report job {job_id} on this server; ask for the report again.")
+        return JSONResponse(job.status(), headers={"cache-control": "no-store"})
+
+    @app.get(
+        "/api/v1/history",
+        summary="Recently built reports",
+        description="Newest first, from the local history file.",
+    )
+    def api_history(n: Annotated[int, Query(ge=1, le=500)] = 20) -> Response:
+        entries = history.recent(n) if history is not None else []
+        return JSONResponse({"reports": [e.to_dict() for e in entries]})
+
+    @app.get(
+        "/api/v1/schema",
+        summary="JSON Schema of the report document",
+        description="Draft 2020-12; the same file as src/scisays/schemas/report.schema.json.",
+    )
+    def api_schema() -> Response:
+        return JSONResponse(report_schema(), media_type="application/schema+json")
+
+    return app
+
+
+def _job_response(job: Job) -> Response:
+    if job.state == "done" and job.json_text is not None:
+        return Response(job.json_text, media_type="application/json")
+    if job.state == "failed":
+        return json_error(job.error_status, job.error or "Building the report failed.")
+    return json_error(
+        503,
+        "The report is still being built; ask again shortly.",
+        job=f"/api/v1/jobs/{job.id}",
+    )
+

@@ -1,0 +1,299 @@
+"""The web app and HTTP API, in process (Starlette's TestClient) against real temporary corpora."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import lxml.html
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from scisays.cli import app as cli_app
+from scisays.corpus import Corpus, ingest_file
+from scisays.model import Report
+from scisays.pipeline import ask
+from scisays.report.load import report_schema
+from scisays.web import create_app
+from scisays.web.history import History, default_history_path
+from scisays.web.jobs import ReportService
+from scisays.web.params import parse_request
+
+from conftest import DATA, KRATOM_DEV
+
+Q = "/api/v1/report?substance=kratom&condition=anxiety&condition=depression"
+
+
+class CountingBuilder:
+    """The real pipeline, counted, optionally held until released (to see progress)."""
+
+    def __init__(self, hold: bool = False) -> None:
+        self.calls = 0
+        self.release = threading.Event()
+        if not hold:
+            self.release.set()
+        self.lock = threading.Lock()
+
+    def __call__(self, corpus: Corpus, substance: str, conditions: Sequence[str], **kw: Any) -> Report:
+        with self.lock:
+            self.calls += 1
+        kw["progress"]("searching", 0, 0)
+        assert self.release.wait(30)
+        return ask(corpus, substance, conditions, **kw)
+
+
+@pytest.fixture
+def kratom_db(tmp_path: Path) -> Path:
+    db = tmp_path / "corpus.sqlite"
+    with Corpus.open(db, create=True) as corpus:
+        ingest_file(corpus, KRATOM_DEV)
+    return db
+
+
+def make_client(db: Path, builder: CountingBuilder | None = None, history: bool = True) -> TestClient:
+    hist = default_history_path(db) if history else None
+    service = ReportService(db, History(hist) if hist else None, builder=builder or CountingBuilder())
+    return TestClient(create_app(db, hist, service=service))
+
+
+def wait_done(client: TestClient, url: str, timeout: float = 30) -> Any:
+    """Follow a report page until it is built, the way the progress page does."""
+    deadline = time.monotonic() + timeout
+    while True:
+        r = client.get(url)
+        if r.status_code != 202 or time.monotonic() > deadline:
+            return r
+        time.sleep(0.05)
+
+
+def test_search_page_and_security_headers(kratom_db: Path):
+    client = make_client(kratom_db)
+    r = client.get("/")
+    assert r.status_code == 200
+    doc = lxml.html.document_fromstring(r.text)
+    assert doc.xpath("//form[@action='/report' and @method='get']//input[@name='substance']")
+    assert doc.xpath("//input[@name='source' and @value='corpus' and @checked]")
+    csp = r.headers["content-security-policy"]
+    for directive in ("default-src 'none'", "script-src 'self'", "style-src 'self'",
+                      "frame-ancestors 'none'"):
+        assert directive in csp
+    assert "unsafe-inline" not in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "DENY"
+    assert not doc.xpath("//script[not(@src)] | //style | //*[@style]")  # nothing inline to allow
+    assert client.get("/static/report.css").headers["content-type"].startswith("text/css")
+    assert client.get("/static/nope.js").status_code == 404
+
+
+def test_api_report_is_the_versioned_json_and_validates(kratom_db: Path):
+    client = make_client(kratom_db)
+    r = client.get(Q)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    doc = r.json()
+    jsonschema.Draft202012Validator(report_schema()).validate(doc)
+    assert [v["condition"] for v in doc["verdicts"]] == ["anxiety", "depression"]
+    assert doc["verdicts"][0]["verdict"] == "insufficient evidence"
+    assert client.get("/api/v1/schema").json()["$id"].endswith("report.schema.json")
+
+
+def test_report_page_shows_progress_then_the_report(kratom_db: Path):
+    builder = CountingBuilder(hold=True)
+    client = make_client(kratom_db, builder)
+    url = "/report?substance=kratom&condition=anxiety,+depression&source=corpus"
+    r = client.get(url)
+    assert r.status_code == 202
+    doc = lxml.html.document_fromstring(r.text)
+    (box,) = doc.xpath("//div[@id='job']")
+    status_url = box.get("data-status")
+    assert doc.xpath("//progress") and doc.xpath("//script[@src='/static/progress.js']")
+    assert doc.xpath("//noscript/meta[@http-equiv='refresh']")
+    s = client.get(status_url).json()
+    assert s["state"] == "running" and s["step"] == "searching" and s["message"] == "Searching the corpus"
+    builder.release.set()
+    r = wait_done(client, url)
+    assert r.status_code == 200
+    doc = lxml.html.document_fromstring(r.text)
+    assert [c.get("data-condition") for c in doc.xpath("//article[contains(@class,'verdict-card')]")] == [
+        "anxiety", "depression"]
+    assert doc.xpath("//table[@id='study-table']/tbody/tr")
+    assert client.get(status_url).json()["state"] == "done"
+    assert builder.calls == 1
+
+
+def test_same_question_at_once_is_built_once(kratom_db: Path):
+    builder = CountingBuilder(hold=True)
+    client = make_client(kratom_db, builder)
+    results: list[Any] = [None] * 4
+
+    def get(i: int) -> None:
+        # same question, written differently: case, spacing, commas vs repeated parameters
+        url = Q if i % 2 else "/api/v1/report?substance=Kratom&condition=anxiety,%20depression"
+        results[i] = client.get(url)
+
+    threads = [threading.Thread(target=get, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    builder.release.set()
+    for t in threads:
+        t.join(30)
+    assert builder.calls == 1
+    assert all(r.status_code == 200 for r in results)
+    assert len({r.text for r in results}) == 1
+
+
+def test_service_shares_one_job(kratom_db: Path):
+    builder = CountingBuilder(hold=True)
+    service = ReportService(kratom_db, None, builder=builder)
+    req = parse_request("kratom", ["anxiety"])
+    jobs = []
+    barrier = threading.Barrier(8)
+
+    def submit() -> None:
+        barrier.wait()
+        jobs.append(service.submit(req))
+
+    threads = [threading.Thread(target=submit) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    builder.release.set()
+    assert len({id(j) for j in jobs}) == 1
+    assert jobs[0].finished.wait(30) and jobs[0].state == "done"
+    assert builder.calls == 1
+    service.shutdown()
+
+
+def test_history_survives_a_restart_and_a_changed_corpus_rebuilds(kratom_db: Path):
+    client = make_client(kratom_db)
+    assert client.get(Q).status_code == 200
+    r = client.get("/history")
+    assert "kratom for anxiety, depression" in r.text and "insufficient evidence" in r.text
+    entries = client.get("/api/v1/history").json()["reports"]
+    assert entries[0]["substance"] == "kratom" and entries[0]["studies"] == 9
+    assert 'href="/report?substance=kratom&amp;condition=anxiety&amp;condition=depression' in r.text
+
+    builder = CountingBuilder()
+    restarted = make_client(kratom_db, builder)  # a new server, same files
+    again = restarted.get(Q)
+    assert again.status_code == 200 and builder.calls == 0
+    assert again.json() == client.get(Q).json()
+    page = restarted.get("/report?substance=kratom&condition=anxiety&condition=depression")
+    assert page.status_code == 200 and builder.calls == 0
+
+    time.sleep(0.01)
+    with Corpus.open(kratom_db) as corpus:  # the corpus changes: the cached report is stale
+        ingest_file(corpus, DATA / "edge.jsonl")
+    assert restarted.get(Q).status_code == 200 and builder.calls == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "message"),
+    [
+        ("/api/v1/report?substance=&condition=anxiety", 422, "substance"),
+        ("/api/v1/report?condition=anxiety", 422, "substance"),
+        ("/api/v1/report?substance=%20%20", 422, "substance is empty"),
+        ("/api/v1/report?substance=kratom&condition=" + "x" * 10_000, 422, "at most 200 characters"),
+        ("/api/v1/report?substance=" + "x" * 300, 422, "at most 200 characters"),
+        ("/api/v1/report?substance=kratom&condition=" + ",".join("abcdefghijkl"), 422, "at most 10"),
+        ("/api/v1/report?substance=kratom&source=pubmed", 422, "Unknown source 'pubmed'"),
+        ("/api/v1/report?substance=kratom&limit=abc", 422, "limit"),
+        ("/api/v1/report?substance=kratom&limit=0", 422, "limit"),
+        ("/api/v1/report?substance=kratom&condition=" + "y" * 20_000, 414, "longer than"),
+        ("/api/v1/report?substance=%00%01", 422, "substance is empty"),
+        ("/api/v1/jobs/notahexid", 422, "job_id"),
+        ("/api/v1/jobs/0123456789abcdef0123", 404, "No report job"),
+        ("/api/v1/nothing", 404, "nothing at"),
+    ],
+)
+def test_bad_api_requests_get_one_sentence_json(kratom_db: Path, url: str, status: int, message: str):
+    client = make_client(kratom_db)
+    r = client.get(url)
+    assert r.status_code == status
+    assert r.headers["content-type"] == "application/json"
+    err = r.json()["error"]
+    assert err["status"] == status and message in err["message"]
+    assert "Traceback" not in r.text and "content-security-policy" in r.headers
+
+
+def test_bad_page_requests_show_the_form_again(kratom_db: Path):
+    client = make_client(kratom_db)
+    r = client.get("/report?substance=&condition=anxiety")
+    assert r.status_code == 422 and "substance is empty" in r.text
+    assert lxml.html.document_fromstring(r.text).xpath("//input[@name='condition' and @value='anxiety']")
+    r = client.get("/report?substance=kratom&limit=abc")
+    assert r.status_code == 422 and "limit" in r.text and r.headers["content-type"].startswith("text/html")
+    assert client.post("/api/v1/report").status_code == 405
+
+
+def test_missing_corpus_is_a_503(tmp_path: Path):
+    client = make_client(tmp_path / "missing.sqlite", history=False)
+    r = client.get(Q)
+    assert r.status_code == 503 and "No corpus at" in r.json()["error"]["message"]
+
+
+def test_hostile_titles_are_text_on_the_web_page(tmp_path: Path):
+    db = tmp_path / "corpus.sqlite"
+    with Corpus.open(db, create=True) as corpus:
+        ingest_file(corpus, DATA / "edge.jsonl")
+    client = make_client(db)
+    r = wait_done(client, "/report?substance=ashwagandha&condition=stress")
+    assert r.status_code == 200
+    assert "<script>alert" not in r.text and "<img" not in r.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
+    doc = lxml.html.document_fromstring(r.text)
+    assert [s.get("src") for s in doc.xpath("//script")] == ["/static/report.js"]
+    assert not doc.xpath("//img")
+    for el in doc.iter():
+        if isinstance(el.tag, str):
+            assert not any(k.lower().startswith("on") for k in el.attrib)
+    # the hostile question itself, echoed back in the form
+    r = client.get('/report?substance=%22%3E%3Cimg+src%3Dx+onerror%3Dalert(1)%3E&condition=' + "z" * 300)
+    assert r.status_code == 422 and "<img" not in r.text
+    # JSON keeps the text as it is (JSON is data, not markup)
+    titles = [s["record"]["title"] for s in client.get(
+        "/api/v1/report?substance=ashwagandha&condition=stress").json()["studies"]]
+    assert "Ashwagandha <script>alert(1)</script> for stress" in titles
+
+
+def test_trusted_hosts_when_bound_to_loopback(kratom_db: Path):
+    app = create_app(kratom_db, None, allowed_hosts=["127.0.0.1", "localhost"])
+    assert TestClient(app, base_url="http://127.0.0.1:8000").get("/").status_code == 200
+    assert TestClient(app, base_url="http://rebound.example").get("/").status_code == 400
+
+
+def test_docs_page_and_openapi(kratom_db: Path):
+    client = make_client(kratom_db)
+    spec = client.get("/openapi.json").json()
+    params = {p["name"] for p in spec["paths"]["/api/v1/report"]["get"]["parameters"]}
+    assert params == {"substance", "condition", "source", "limit"}
+    assert "/report" not in spec["paths"]  # pages are not API
+    r = client.get("/docs")
+    assert r.status_code == 200 and "GET /api/v1/report" in r.text
+    assert not lxml.html.document_fromstring(r.text).xpath("//script")  # no CDN, no scripts
+
+
+def test_serve_refuses_a_port_in_use(kratom_db: Path):
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    port = taken.getsockname()[1]
+    try:
+        r = CliRunner().invoke(cli_app, ["serve", "--db", str(kratom_db), "--port", str(port)])
+    finally:
+        taken.close()
+    assert r.exit_code == 2
+    assert f"Port {port} on 127.0.0.1 is already in use" in r.output and "Traceback" not in r.output
+
+
+def test_serve_without_a_corpus(tmp_path: Path):
+    r = CliRunner().invoke(cli_app, ["serve", "--db", str(tmp_path / "none.sqlite")])
+    assert r.exit_code == 1 and "No corpus at" in r.output
+
