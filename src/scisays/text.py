@@ -19,5 +19,7 @@ def clean(text: str | None) -> str:
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, for matching terms in text."""
+    if text.isascii():
+        return text.lower()  # NFKD and casefold change nothing else in ASCII
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -50,12 +50,16 @@ def viterbi(probs: Sequence[Sequence[float]], penalty: float = BACKWARD_PENALTY)
     for row in logp[1:]:
         new, ptr = [], []
         for j in range(k):
-            best_i = max(range(k), key=lambda i: score[i] - (penalty if j < i else 0.0))
-            new.append(score[best_i] - (penalty if j < best_i else 0.0) + row[j])
+            best_i, best = 0, -math.inf
+            for i in range(k):
+                s = score[i] - penalty if j < i else score[i]
+                if s > best:
+                    best_i, best = i, s
+            new.append(best + row[j])
             ptr.append(best_i)
         score = new
         back.append(ptr)
-    j = max(range(k), key=lambda i: score[i])
+    j = max(range(k), key=score.__getitem__)
     path = [j]
     for ptr in reversed(back):
         j = ptr[j]

@@ -84,9 +84,14 @@ def _counts(topic: SafetyTopic, text: str, match: re.Match[str]) -> bool:
     return True
 
 
+_ANY_TOPIC = re.compile("|".join(f"(?:{p.pattern})" for p in _TOPICS.values()), re.IGNORECASE)
+
+
 def topics_in(text: str) -> list[SafetyTopic]:
     """Safety topics a sentence reports, in a fixed order."""
-    found = []
+    found: list[SafetyTopic] = []
+    if not _ANY_TOPIC.search(text):
+        return found
     for topic, pattern in _TOPICS.items():
         if any(_counts(topic, text, m) for m in pattern.finditer(text)):
             found.append(topic)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -36,13 +37,15 @@ class LinearModel:
 
     def scores(self, features: Mapping[str, float]) -> list[float]:
         out = list(self.bias)
-        k = len(out)
+        get = self.weights.get
         for f, v in features.items():
-            w = self.weights.get(f)
+            w = get(f)
             if w is None:
                 continue
-            for i in range(k):
-                out[i] += w[i] * v
+            if v == 1.0:
+                out = list(map(operator.add, out, w))
+            else:
+                out = [o + x * v for o, x in zip(out, w, strict=True)]
         return out
 
     def predict_proba(self, features: Mapping[str, float]) -> dict[str, float]:

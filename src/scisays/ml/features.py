@@ -6,12 +6,13 @@ changes what the shipped models mean: retrain after any change (``python trainin
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 
 from ..text import fold
 
-FEATURES_VERSION = 5
+FEATURES_VERSION = 7
 
 _TOKEN = re.compile(r"[a-z][a-z0-9'-]*[a-z0-9]|[a-z]|\d+(?:\.\d+)?|[<>=≤≥%±]")
 _NEGATORS = frozenset(
@@ -91,15 +92,15 @@ def tokens(text: str) -> list[str]:
 
 
 def ngrams(toks: Sequence[str], prefix: str, n: int = 2) -> Iterator[tuple[str, float]]:
-    seen: set[str] = set()
-    for i in range(len(toks)):
-        for k in range(1, n + 1):
-            if i + k > len(toks):
-                break
-            f = prefix + " ".join(toks[i : i + k])
-            if f not in seen:
-                seen.add(f)
-                yield f, 1.0
+    """Distinct word n-grams (1..n) of ``toks`` as features, in order of first occurrence."""
+    grams = [prefix + t for t in toks]
+    if n >= 2:
+        grams += [f"{prefix}{a} {b}" for a, b in itertools.pairwise(toks)]
+    if n >= 3:
+        grams += [f"{prefix}{a} {b} {c}" for a, b, c in zip(toks, toks[1:], toks[2:], strict=False)]
+    for k in range(4, n + 1):
+        grams += [prefix + " ".join(toks[i : i + k]) for i in range(len(toks) - k + 1)]
+    return ((g, 1.0) for g in dict.fromkeys(grams))
 
 
 def negated_words(text: str, prefix: str) -> Iterator[tuple[str, float]]:
@@ -128,11 +129,16 @@ _CI = re.compile(
     r"(-?\d+(?:\.\d+)?)\s*(?:\)|\])",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 
 
 def stat_features(text: str, prefix: str = "") -> Iterator[tuple[str, float]]:
     """What the numbers say: p-values below/above 0.05, confidence intervals about 1 or 0."""
+    if not _DIGIT.search(text):
+        if _NS.search(text):
+            yield prefix + "p:not-significant", 1.0
+        return
     sig = ns = 0
     for op, value in _P_VALUE.findall(text):
         v = float(value)
@@ -327,6 +333,10 @@ def _mark(text: str, words: set[str], tag: str) -> str:
     return pattern.sub(f" {tag} ", fold(text))
 
 
+_GENERIC_INTERVENTION = frozenset({"intervention", "experimental", "treated", "active"})
+_GENERIC_CONTROL = frozenset({"control", "controls", "placebo", "sham", "usual"})
+
+
 def effect_features(intervention: str, comparator: str, outcome: str, evidence: str) -> dict[str, float]:
     """Features for: did ``intervention`` increase/decrease ``outcome`` versus ``comparator``?
 
@@ -336,6 +346,9 @@ def effect_features(intervention: str, comparator: str, outcome: str, evidence: 
     i_words = _content(intervention)
     c_words = _content(comparator) - i_words
     i_words -= _content(comparator)
+    # Reports often name the arms generically ("the intervention group had fewer ...").
+    i_words |= _GENERIC_INTERVENTION - c_words
+    c_words |= _GENERIC_CONTROL - i_words
     marked = _mark(_mark(evidence, i_words, "xinterv"), c_words, "xcompar")
     out = text_features(marked)
     toks = tokens(marked)
@@ -356,6 +369,11 @@ def effect_features(intervention: str, comparator: str, outcome: str, evidence: 
     out[f"dir:{direction}|order:{order}"] = 1.0
     if same:
         out["similar"] = 1.0
+    resolved = resolve_direction(toks)
+    if resolved:
+        out[f"resolved:{resolved}"] = 1.0
+        for f in [f for f in out if f.startswith(("p:", "ci:"))]:
+            out[f"{f}|resolved:{resolved}"] = 1.0
     for f in list(out):
         if f.startswith(("p:", "ci:", "pct:")):
             out[f"{f}|order:{order}"] = 1.0
@@ -371,6 +389,49 @@ def effect_features(intervention: str, comparator: str, outcome: str, evidence: 
                 if f.startswith(("win:p:", "win:ci:", "win:NEG:", "win:w:")):
                     out[f] = v
     return out
+
+
+_UP_WORDS = re.compile(
+    r"^(?:higher|greater|more|increas\w*|elevat\w*|larger|longer|rais\w*|superior|enhanc\w*|gain\w*|"
+    r"exceed\w*|improv\w*|better)$"
+)
+_DOWN_WORDS = re.compile(
+    r"^(?:lower|less|fewer|decreas\w*|reduc\w*|declin\w*|smaller|shorter|diminish\w*|drop\w*|"
+    r"attenuat\w*|suppress\w*|lowered|worse|inferior)$"
+)
+_REFERENCE = frozenset({"than", "versus", "vs", "compared", "comparison", "relative", "over"})
+
+
+def resolve_direction(toks: Sequence[str]) -> str:
+    """'up'/'down' for the intervention relative to the comparator, from a marked sentence.
+
+    The first comparative word gives a direction; the arm it describes is the one named
+    before it ('xinterv had lower ...'), unless an arm follows a reference word after it
+    ('... lower than xcompar' / '... lower in xcompar than xinterv'). Empty if unresolvable.
+    """
+    k = next((i for i, t in enumerate(toks) if _UP_WORDS.match(t) or _DOWN_WORDS.match(t)), -1)
+    if k < 0:
+        return ""
+    sign = 1 if _UP_WORDS.match(toks[k]) else -1
+    arms = ("xinterv", "xcompar")
+    after = toks[k + 1 : k + 15]
+    ref_at = next((j for j, t in enumerate(after) if t in _REFERENCE), -1)
+    subject = ""
+    if ref_at >= 0:
+        ref_arm = next((t for t in after[ref_at:] if t in arms), "")
+        between = next((t for t in after[:ref_at] if t in arms), "")
+        if between and ref_arm and between != ref_arm:
+            subject = between
+        elif ref_arm:
+            subject = "xinterv" if ref_arm == "xcompar" else "xcompar"
+    if not subject:
+        before = [t for t in toks[max(0, k - 15) : k] if t in arms]
+        subject = before[-1] if before else next((t for t in after[:6] if t in arms), "")
+    if not subject:
+        return ""
+    if subject == "xcompar":
+        sign = -sign
+    return "up" if sign > 0 else "down"
 
 
 def _outcome_window(text: str, o_words: set[str], before: int = 12, after: int = 25) -> str:
