@@ -27,6 +27,20 @@ _META = _rx(r"\bmeta-?analys[ie]s\b", r"\bmeta-?analytic", r"\bpooled analysis o
 _SYSTEMATIC = _rx(r"\bsystematic(?:ally)? review", r"\bscoping review\b", r"\bPRISMA\b",
                   r"\bsystematic (?:literature )?search")
 _RANDOMISED = _rx(r"\brandomi[sz]ed\b", r"\brandomly (?:assigned|allocated)\b", r"\brandomi[sz]ation\b")
+# Random allocation of participants to arms: an experiment, not random sampling for a survey.
+_ALLOCATION = _rx(r"\brandomly (?:re-?)?(?:assigned|allocated|divided|distributed)\b",
+                  r"\brandomi[sz]ed (?:in|into|to)\b", r"\brandomi[sz]ation\b",
+                  r"\brandomi[sz]ed,? (?:[\w-]+,? ){0,4}(?:study|trial|design|comparison|cross-?over|"
+                  r"experiment|evaluation)\b")
+_BLINDED = _rx(r"\bplacebo[- ]controlled\b", r"\b(?:double|single|triple)[- ]blind",
+               r"\bsham[- ]controlled\b", r"\bcross-?over (?:study|trial|design)\b")
+# Arms of an experiment: participants given an intervention and compared with controls.
+_ARMS = _rx(r"\b(?:intervention|experimental|treatment|training|exercise) (?:group|arm)s?\b")
+_CONTROL_GROUP = _rx(r"\bcontrol (?:group|arm)s?\b")
+_GIVEN = _rx(r"\b(?:received|were given|was given|were treated with|were administered|"
+             r"administration of|underwent|participated in (?:a|an|the) (?:\w+ ){0,3}"
+             r"(?:program|programme|training|intervention))\b")
+_SURVEY_DESIGN = _rx(r"\bcross-?sectional\b", r"\bsurvey(?:ed)?\b")
 _CONTROLLED = _rx(r"\bplacebo\b", r"\bcontrolled\b", r"\bdouble-?blind", r"\bcrossover\b",
                   r"\bcross-over\b", r"\bsham\b")
 _TRIAL = _rx(r"\b(?:clinical |pilot |open-label |single-arm |phase [i1-4]+ )?trial\b",
@@ -62,6 +76,9 @@ _HUMAN = _rx(r"\bpatients?\b", r"\bparticipants?\b", r"\bvolunteers?\b", r"\bres
              r"\bwomen\b", r"\bmen\b", r"\badults?\b", r"\bchildren\b", r"\busers\b",
              r"\bsubjects\b", r"\bpeople\b", r"\bhumans?\b", r"\b\d+-year-old\b")
 
+_IN_VIVO = _rx(r"\bin vivo\b")
+_HUMAN_IN_VIVO = _rx(r"\bpatients?\b", r"\bteeth\b", r"\bvolunteers?\b", r"\bparticipants?\b",
+                     r"\bchildren\b")
 _ANIMAL_MESH = {
     "animals", "mice", "rats", "rats, sprague-dawley", "rats, wistar", "mice, inbred c57bl",
     "mice, inbred balb c", "disease models, animal", "zebrafish", "rabbits", "dogs",
@@ -81,6 +98,8 @@ def classify_species(record: Record) -> Species:
         return Species.ANIMAL
     text = f"{record.title} {record.abstract}"
     animal = len(_ANIMAL.findall(text))
+    if animal and _HUMAN_IN_VIVO.search(text):
+        animal -= len(_IN_VIVO.findall(text))  # "in vivo" said of people is not an animal cue
     vitro = len(_IN_VITRO.findall(text))
     human = len(_HUMAN.findall(text))
     if "veterinary" in " ".join(_pt(record)):
@@ -140,6 +159,20 @@ def classify_design(record: Record) -> DesignCall:
         return DesignCall(Design.IN_VITRO, "laboratory (in vitro) experiments")
     if _RANDOMISED.search(text) and (_CONTROLLED.search(text) or _TRIAL.search(text)):
         return DesignCall(Design.RCT, "the abstract describes a randomised trial")
+    if _ALLOCATION.search(text):
+        return DesignCall(Design.RCT, "participants were randomly allocated to groups")
+    if (_ARMS.search(text) or (_CONTROL_GROUP.search(text) and _GIVEN.search(text))) and not (
+        _CASE_CONTROL.search(text) or _SURVEY_DESIGN.search(text)
+    ):
+        return DesignCall(
+            Design.NON_RANDOMIZED_TRIAL,
+            "an intervention compared with a control group; randomisation not stated",
+        )
+    if _BLINDED.search(text) and species is not Species.IN_VITRO:
+        return DesignCall(
+            Design.NON_RANDOMIZED_TRIAL,
+            "a placebo-controlled or blinded comparison; randomisation not stated",
+        )
     if _PK.search(text) and _rx(r"\bhealthy\b", r"\bparticipants\b", r"\bvolunteers\b").search(text):
         return DesignCall(Design.PHARMACOKINETIC, "pharmacokinetic measures in human participants")
     if pt("Review") or _REVIEW.search(title) or _REVIEW.search(record.abstract[:400]):
