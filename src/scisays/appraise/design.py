@@ -168,7 +168,7 @@ def classify_design(record: Record) -> DesignCall:
             Design.NON_RANDOMIZED_TRIAL,
             "an intervention compared with a control group; randomisation not stated",
         )
-    if _BLINDED.search(text) and species is not Species.IN_VITRO:
+    if _BLINDED.search(text):  # animal and in vitro records were settled above
         return DesignCall(
             Design.NON_RANDOMIZED_TRIAL,
             "a placebo-controlled or blinded comparison; randomisation not stated",
