@@ -23,3 +23,20 @@ def fold(text: str) -> str:
         return text.lower()  # NFKD and casefold change nothing else in ASCII
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def lower_pattern(pattern: str) -> str:
+    """Lower-case a regex's literal letters, leaving escapes (\\b, \\W, \\S ...) alone.
+
+    Compiling ``lower_pattern(p)`` without IGNORECASE and searching lower-cased text finds
+    what ``re.compile(p, re.IGNORECASE)`` finds in the original, several times faster.
+    """
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern[i] == "\\" and i + 1 < len(pattern):
+            out.append(pattern[i : i + 2])
+            i += 2
+        else:
+            out.append(pattern[i].lower())
+            i += 1
+    return "".join(out)

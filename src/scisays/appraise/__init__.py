@@ -41,7 +41,7 @@ class Appraiser:
             record_key=record.key,
             design=call.design,
             design_basis=call.basis,
-            species=self.species(record),
+            species=call.species if self.species is classify_species else self.species(record),
             sample_size=n,
             sample_size_evidence=n_sentence,
             conclusion=tuple(Evidence(s.text, s.role) for s in conclusion_sentences(sentences)),

