@@ -140,3 +140,32 @@ def test_safety_topics_ignore_other_drugs_and_treatment_purposes():
     ]
     assert [t.value for t in topics_in("Two patients died; autopsy showed X.")] == ["overdose-death"]
     assert [t.value for t in topics_in("No adverse events occurred.")] == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Kratom did not significantly reduce anxiety.", Direction.NO_EFFECT),
+        ("There was no evidence that kratom reduced anxiety.", Direction.NO_EFFECT),
+        ("There is insufficient evidence for the efficacy of kratom in depression.", Direction.NO_EFFECT),
+        ("Kratom use was not associated with depression.", Direction.NO_EFFECT),
+        ("Kratom use was not associated with anxiety, but it improved mood.", Direction.MIXED),
+        ("Kratom use was associated with increased risk of depression.", Direction.HARM),
+        ("Kratom may reduce anxiety symptoms; further research is needed.", Direction.BENEFIT),
+        ("Kratom significantly reduced anxiety scores compared with placebo.", Direction.BENEFIT),
+    ],
+)
+def test_classify_sentence_negation_hedge_harm(sentence: str, expected: Direction):
+    assert classify_sentence(sentence) is expected
+
+
+def test_hedged_finding_has_lower_confidence():
+    def finding(text: str):
+        sentences = [Sentence(text, SentenceRole.CONCLUSIONS, 0)]
+        return find_direction(sentences, "anxiety", ["anxiety"])
+
+    plain = finding("Kratom reduced anxiety symptoms.")
+    hedged = finding("Kratom may reduce anxiety symptoms; further research is needed.")
+    assert plain.direction is hedged.direction is Direction.BENEFIT
+    assert hedged.confidence < plain.confidence
+    assert hedged.evidence[0].text.startswith("Kratom may")

@@ -23,7 +23,10 @@ _NO_EFFECT = re.compile(
     r"\bno (?:clear |measurable |meaningful )?(?:effect|difference|improvement|benefit|change|"
     r"evidence of (?:benefit|efficacy|effect))s?\b|\bnot (?:effective|efficacious|superior|"
     r"better)\b|\bfailed to\b|\bineffective\b|\b(?:comparable|similar) to placebo\b|"
-    r"\bno better than placebo\b|\bnot supported\b|\bnot consistently\b",
+    r"\bno better than placebo\b|\bnot supported\b|\bnot consistently\b|"
+    # "no evidence that X reduced Y": the whole clause is negated, so the match takes it all.
+    r"\b(?:no|little|insufficient) (?:\w+ ){0,2}evidence (?:that|of|for|to suggest)\b[^.;:,]*|"
+    r"\bnot (?:significantly )?(?:associated|related|correlated) with\b[^.;:,]*",
     re.IGNORECASE,
 )
 _HARM = re.compile(
