@@ -85,7 +85,7 @@ def split_sentences(text: str) -> list[str]:
     start = 0
     for m in _SENT_END.finditer(text):
         candidate = text[start : m.start()].strip()
-        if _ABBREV_END.search(candidate) or _INITIAL_END.search(candidate):
+        if _ABBREV_END.search(candidate[-15:]) or _INITIAL_END.search(candidate[-4:]):  # tails suffice
             continue
         if candidate:
             out.append(candidate)
