@@ -109,3 +109,21 @@ def test_eval_articles_filter(tmp_path: Path):
         ).output
     )
     assert doc["n"] == 1
+
+
+def test_pubmedqa_with_separate_ground_truth(tmp_path: Path):
+    items = json.loads((EVAL / "pubmedqa_tiny.json").read_text())
+    for v in items.values():
+        del v["final_decision"]
+    test_set = tmp_path / "test_set.json"
+    test_set.write_text(json.dumps(items))
+    gold = tmp_path / "test_ground_truth.json"
+    gold.write_text(json.dumps({"1001": "yes", "1002": "no", "1003": "maybe"}))
+    r = run("eval", "pubmedqa", str(test_set), "--json")
+    assert r.exit_code == 1 and "final_decision" in r.output
+    r = run("eval", "pubmedqa", str(test_set), "--gold", str(gold), "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["n"] == 3
+    gold.write_text(json.dumps({"1001": "yes"}))
+    r = run("eval", "pubmedqa", str(test_set), "--gold", str(gold))
+    assert r.exit_code == 1 and "1002" in r.output

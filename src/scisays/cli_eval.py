@@ -96,6 +96,12 @@ def build_eval_app(friendly: Callable[[Any], Any], err: Console) -> typer.Typer:
             str,
             typer.Option(help="reasoning-free (question + conclusion) or reasoning-required (+ contexts)."),
         ] = "reasoning-free",
+        gold: Annotated[
+            Path | None,
+            typer.Option(
+                "--gold", help='Labels from a ground-truth file ({"PMID": "yes"}), if FILE has none.'
+            ),
+        ] = None,
         json_out: JsonOption = False,
     ) -> None:
         """Answer yes/no/maybe for each PubMedQA question; score against final_decision."""
@@ -103,7 +109,7 @@ def build_eval_app(friendly: Callable[[Any], Any], err: Console) -> typer.Typer:
 
         if setting not in ("reasoning-free", "reasoning-required"):
             raise UsageError(f"Unknown setting {setting!r}; choose reasoning-free or reasoning-required.")
-        _run(err, json_out, "PubMedQA", lambda p: eval_pubmedqa(file, setting, p))
+        _run(err, json_out, "PubMedQA", lambda p: eval_pubmedqa(file, setting, p, gold))
 
     @eval_app.command("evidence-inference")
     @friendly

@@ -22,7 +22,7 @@ from ..appraise.roles import ROLE_CLASSES, predict_roles
 from ..appraise.sections import role_for_label, split_sentences
 from ..errors import InputFileError
 from ..model import Design
-from .datasets import load_evidence_inference, load_pubmedqa, load_study_design, read_article
+from .datasets import load_evidence_inference, load_gold, load_pubmedqa, load_study_design, read_article
 from .metrics import score
 
 __all__ = [
@@ -55,9 +55,14 @@ def _model_info(*names: str) -> dict[str, Any]:
     return {n: dict(ml.load(n).meta or {}) for n in names}
 
 
-def eval_pubmedqa(path: Path, setting: str = "reasoning-free", progress: Progress = None) -> dict[str, Any]:
-    """PubMedQA-L: QUESTION + LONG_ANSWER (reasoning-free) or + CONTEXTS (reasoning-required)."""
-    items = load_pubmedqa(path)
+def eval_pubmedqa(
+    path: Path, setting: str = "reasoning-free", progress: Progress = None, gold_file: Path | None = None
+) -> dict[str, Any]:
+    """PubMedQA-L: QUESTION + LONG_ANSWER (reasoning-free) or + CONTEXTS (reasoning-required).
+
+    Labels are each item's final_decision, or come from ``gold_file`` (test_ground_truth.json layout).
+    """
+    items = load_pubmedqa(path, load_gold(gold_file) if gold_file is not None else None)
     started = time.perf_counter()
     gold, pred = [], []
     for k, item in enumerate(items):

@@ -72,8 +72,24 @@ def _bad(path: Path, expected: str, detail: str = "") -> InputFileError:
     return InputFileError(f"{path} is not {expected}{extra}; give a file in that format.")
 
 
-def load_pubmedqa(path: Path) -> list[QAItem]:
-    """Read a PubMedQA-L file; items in file order."""
+def load_gold(path: Path) -> dict[str, str]:
+    """A ground-truth file as the PubMedQA repository writes it: {"PMID": "yes", ...}."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InputFileError(
+            f"{path} is not a readable ground-truth JSON file; give one like test_ground_truth.json "
+            '({"PMID": "yes", ...}).'
+        ) from e
+    if not isinstance(data, dict) or not all(v in ("yes", "no", "maybe") for v in data.values()):
+        raise InputFileError(
+            f'{path} is not a ground-truth file; expected {{"PMID": "yes" | "no" | "maybe", ...}}.'
+        )
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def load_pubmedqa(path: Path, gold: dict[str, str] | None = None) -> list[QAItem]:
+    """Read a PubMedQA-L file; items in file order. ``gold`` overrides/supplies final_decision."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
@@ -92,8 +108,10 @@ def load_pubmedqa(path: Path) -> list[QAItem]:
         if not isinstance(ctx, list) or not all(isinstance(c, str) for c in ctx):
             raise _bad(path, PUBMEDQA_FORMAT, f"item {pmid!r} has no CONTEXTS list")
         labels = v.get("LABELS") or [""] * len(ctx)
-        decision = v.get("final_decision")
+        decision = gold.get(str(pmid)) if gold is not None else v.get("final_decision")
         if decision not in ("yes", "no", "maybe"):
+            if gold is not None:
+                raise InputFileError(f"The ground-truth file has no yes/no/maybe label for item {pmid!r}.")
             raise _bad(path, PUBMEDQA_FORMAT, f"item {pmid!r} has no final_decision yes/no/maybe")
         items.append(
             QAItem(
