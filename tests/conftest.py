@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from pathlib import Path
 
 import pytest
+
+from fakeserver import closed_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -28,3 +32,49 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     monkeypatch.delenv("SCISAYS_DB", raising=False)
     monkeypatch.setenv("COLUMNS", "120")
+
+
+# Every live service points at a closed port on 127.0.0.1 and nothing may resolve or connect to
+# a non-loopback address, so a test that forgets --offline/--source can never reach the internet.
+_CLOSED = closed_port()
+LIVE_URL_VARS = (
+    "SCISAYS_PUBMED_URL", "SCISAYS_EUROPEPMC_URL", "SCISAYS_CTGOV_URL",
+    "SCISAYS_OPENFDA_URL", "SCISAYS_MESH_URL", "SCISAYS_PUBCHEM_URL",
+)
+
+
+def _loopback(host: object) -> bool:
+    if host in ("localhost", b"localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.decode() if isinstance(host, bytes) else str(host)).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for var in LIVE_URL_VARS:
+        monkeypatch.setenv(var, f"http://127.0.0.1:{_CLOSED}/")
+    monkeypatch.setenv("SCISAYS_CACHE", str(tmp_path / "http-cache.sqlite"))
+    monkeypatch.setenv("SCISAYS_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("SCISAYS_RETRIES", "0")
+    for var in ("NCBI_API_KEY", "OPENFDA_API_KEY", "SCISAYS_EMAIL", "SCISAYS_CACHE_TTL",
+                "SCISAYS_TIMEOUT", "SCISAYS_MAX_RECORDS"):
+        monkeypatch.delenv(var, raising=False)
+
+    real_getaddrinfo = socket.getaddrinfo
+    real_connect = socket.socket.connect
+
+    def getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not _loopback(host):
+            raise OSError(f"test tried to resolve {host!r}: tests never use the internet")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def connect(self, address):  # type: ignore[no-untyped-def]
+        if isinstance(address, tuple) and not _loopback(address[0]):
+            raise OSError(f"test tried to connect to {address!r}: tests never use the internet")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
