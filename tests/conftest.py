@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import socket
 from pathlib import Path
 
 import pytest
+
+from scisays.config import Settings
 
 from fakeserver import closed_port
 
@@ -15,6 +18,15 @@ SHARED = ROOT.parent / "shared"
 PUBMED_FIXTURES = SHARED / "fixtures" / "pubmed"
 KRATOM_DEV = SHARED / "data" / "kratom-dev" / "records.jsonl"
 DATA = Path(__file__).parent / "data"
+
+
+def settings_for(tmp_path: Path, **urls: str) -> Settings:
+    """Settings whose named services point at ``urls`` (e.g. a FakeServer), the rest at the
+    defaults, with the response cache in ``tmp_path``."""
+    closed = {k: f"http://127.0.0.1:{_CLOSED}/" for k in Settings().urls}
+    return dataclasses.replace(
+        Settings(), urls={**closed, **urls}, cache_path=tmp_path / "cache.sqlite", retries=1
+    )
 
 
 def pubmed_samples() -> list[Path]:

@@ -337,10 +337,11 @@ class HttpClient:
         parse: Callable[[bytes, int], T],
         data: Mapping[str, str] | None = None,
         accept: frozenset[int] = frozenset({200}),
-        use_cache: bool = True,
+        fresh: bool = False,
     ) -> Fetched[T]:
         """GET (or POST, with form ``data``) ``path`` under the service's base URL and return
-        ``parse(body, status)`` for a status in ``accept``.
+        ``parse(body, status)`` for a status in ``accept``. ``fresh`` skips reading the cache
+        for this request (the answer is still stored), as ``--refresh`` does for all.
 
         Raises SourceError after the retries are spent, for a 4xx outside ``accept``, and in
         offline mode when the cache has no answer."""
@@ -348,9 +349,9 @@ class HttpClient:
         query = {k: str(v) for k, v in (params or {}).items()}
         method = "POST" if data is not None else "GET"
         key = cache_key(method, url, query, data)
-        cache = self.cache if use_cache else None
+        cache = self.cache
 
-        if cache is not None and self.mode is not CacheMode.REFRESH:
+        if cache is not None and self.mode is not CacheMode.REFRESH and not fresh:
             max_age = None if self.mode is CacheMode.OFFLINE else self.ttl
             hit = cache.get(key, max_age)
             if hit is not None:
