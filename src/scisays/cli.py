@@ -6,6 +6,7 @@ Every user mistake ends with one sentence on stderr and a non-zero exit code:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -20,8 +21,11 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
+    MofNCompleteColumn,
     Progress,
+    SpinnerColumn,
     TextColumn,
+    TimeElapsedColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
@@ -29,11 +33,13 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .config import DB_ENV, resolve_db
+from .config import DB_ENV, db_was_chosen, load_settings, resolve_db
 from .corpus import Corpus, ingest_file
 from .errors import ScisaysError, UsageError
-from .pipeline import DEFAULT_LIMIT, ask
+from .pipeline import DEFAULT_LIMIT, ProgressFactory, ask
 from .report import FORMATS, render_json, render_markdown, render_terminal
+from .sources import LIVE_SOURCES, SOURCE_ALIASES, CacheMode, build_sources, make_client, make_expander
+from .sources.base import ProgressFn
 
 app = typer.Typer(
     help="What does the science actually say about this substance for this condition?",
@@ -190,6 +196,58 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def parse_sources(values: list[str] | None) -> list[str]:
+    """Source keys from ``--source`` values (repeatable, comma-separated; 'all' = every one)."""
+    if not values:
+        return [*LIVE_SOURCES, "local"]
+    keys: list[str] = []
+    for value in values:
+        for raw in value.split(","):
+            name = raw.strip().lower()
+            if not name:
+                continue
+            if name == "all":
+                chosen = [*LIVE_SOURCES, "local"]
+            elif name in SOURCE_ALIASES:
+                chosen = [SOURCE_ALIASES[name]]
+            else:
+                raise UsageError(
+                    f"Unknown source {raw.strip()!r}; choose from {', '.join(LIVE_SOURCES)}, local "
+                    "(or all), e.g. --source pubmed,local."
+                )
+            keys.extend(k for k in chosen if k not in keys)
+    if not keys:
+        raise UsageError("--source is empty; name at least one source, e.g. --source pubmed.")
+    return keys
+
+
+@contextlib.contextmanager
+def _progress_bars(enabled: bool) -> Any:
+    """One progress line per live source on stderr (nothing when there are none)."""
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+
+        def factory(name: str) -> ProgressFn:
+            task = progress.add_task(name, total=None)
+
+            def update(done: int, total: int | None) -> None:
+                progress.update(task, completed=done, total=total)
+
+            return update
+
+        yield factory
+
+
 @app.command("ask")
 @friendly
 def ask_command(
@@ -208,15 +266,68 @@ def ask_command(
     limit: Annotated[
         int, typer.Option(help="Most relevant studies read per search.", min=1, max=100_000)
     ] = DEFAULT_LIMIT,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            "-s",
+            help=f"Sources to use (repeat or comma-separate): {', '.join(LIVE_SOURCES)}, local, all. "
+            "Default: all.",
+            show_default=False,
+        ),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Use only cached answers and the local corpus: no network.")
+    ] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Ask every live source again, ignoring cached answers.")
+    ] = False,
 ) -> None:
-    """Report what the studies in the corpus say about SUBSTANCE for each CONDITION."""
+    """Report what the studies say about SUBSTANCE for each CONDITION: the local corpus and
+    live sources (PubMed, Europe PMC, ClinicalTrials.gov, openFDA)."""
     fmt = fmt.lower()
     if fmt in ("markdown",):
         fmt = "md"
     if fmt not in FORMATS:
         raise UsageError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
-    with Corpus.open(resolve_db(db)) as corpus:
-        report = ask(corpus, substance, conditions or [], limit=limit)
+    if offline and refresh:
+        raise UsageError("--offline and --refresh contradict each other; use one of them.")
+    keys = parse_sources(source)
+    live = [k for k in keys if k != "local"]
+    mode = CacheMode.OFFLINE if offline else CacheMode.REFRESH if refresh else CacheMode.NORMAL
+    with contextlib.ExitStack() as stack:
+        corpus: Corpus | None = None
+        local_missing = ""
+        if "local" in keys:
+            path = resolve_db(db)
+            present = path.exists() and path.stat().st_size > 0
+            if present or db_was_chosen(db) or not live:
+                corpus = stack.enter_context(Corpus.open(path))
+            else:
+                local_missing = f"is not there yet ({path}; build one with `scisays corpus ingest`)"
+        sources, expand = [], None
+        if live:
+            settings = load_settings()
+            client = stack.enter_context(make_client(settings, mode))
+            sources = build_sources(live, client, settings)
+            expand = make_expander(client, settings)
+        factory: ProgressFactory | None = stack.enter_context(_progress_bars(bool(sources)))
+        report = ask(
+            corpus,
+            substance,
+            conditions or [],
+            limit=limit,
+            sources=sources,
+            expand=expand,
+            progress=factory,
+            offline=offline,
+            local_missing=local_missing,
+        )
+    to_terminal = fmt == "terminal" and output is None
+    if not to_terminal:
+        for st in report.source_status:
+            if not st.ok:
+                err.print(Text(f"{st.name} {st.message}.", style="yellow"))
     if fmt == "json":
         text = render_json(report)
     elif fmt == "md":

@@ -3,9 +3,21 @@ question expansion), all over one shared HTTP layer (:mod:`scisays.sources.http`
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from ..config import Settings
+from ..model import Question
 from .base import ProgressFn, Source, SourceResult
 from .http import CacheMode, HttpClient, ResponseCache
+from .pubmed import PubMed
+
+#: ``--source`` keys of the live sources, in the order they are listed and run
+LIVE_SOURCES: tuple[str, ...] = ("pubmed",)
+SOURCE_ALIASES: dict[str, str] = {"pubmed": "pubmed", "local": "local", "corpus": "local"}
+
+_FACTORIES: dict[str, Callable[[HttpClient, Settings], Source]] = {
+    "pubmed": PubMed,
+}
 
 
 def make_client(settings: Settings, mode: CacheMode = CacheMode.NORMAL) -> HttpClient:
@@ -20,4 +32,27 @@ def make_client(settings: Settings, mode: CacheMode = CacheMode.NORMAL) -> HttpC
     )
 
 
-__all__ = ["CacheMode", "HttpClient", "ProgressFn", "Source", "SourceResult", "make_client"]
+def build_sources(keys: Sequence[str], client: HttpClient, settings: Settings) -> list[Source]:
+    """The live sources named by ``keys`` (see LIVE_SOURCES), sharing ``client``."""
+    return [_FACTORIES[k](client, settings) for k in LIVE_SOURCES if k in keys]
+
+
+def make_expander(
+    client: HttpClient, settings: Settings
+) -> Callable[[Question], tuple[Question, list[str]]] | None:
+    """The question expander backed by MeSH and PubChem (None: curated table only)."""
+    return None
+
+
+__all__ = [
+    "LIVE_SOURCES",
+    "SOURCE_ALIASES",
+    "CacheMode",
+    "HttpClient",
+    "ProgressFn",
+    "Source",
+    "SourceResult",
+    "build_sources",
+    "make_client",
+    "make_expander",
+]
