@@ -8,15 +8,25 @@ from collections.abc import Callable, Sequence
 from ..config import Settings
 from ..model import Question
 from .base import ProgressFn, Source, SourceResult
+from .clinicaltrials import ClinicalTrials
 from .http import CacheMode, HttpClient, ResponseCache
 from .pubmed import PubMed
 
 #: ``--source`` keys of the live sources, in the order they are listed and run
-LIVE_SOURCES: tuple[str, ...] = ("pubmed",)
-SOURCE_ALIASES: dict[str, str] = {"pubmed": "pubmed", "local": "local", "corpus": "local"}
+LIVE_SOURCES: tuple[str, ...] = ("pubmed", "clinicaltrials")
+SOURCE_ALIASES: dict[str, str] = {
+    "pubmed": "pubmed",
+    "clinicaltrials": "clinicaltrials",
+    "clinicaltrials.gov": "clinicaltrials",
+    "ctgov": "clinicaltrials",
+    "trials": "clinicaltrials",
+    "local": "local",
+    "corpus": "local",
+}
 
 _FACTORIES: dict[str, Callable[[HttpClient, Settings], Source]] = {
     "pubmed": PubMed,
+    "clinicaltrials": ClinicalTrials,
 }
 
 
