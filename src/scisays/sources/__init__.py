@@ -10,16 +10,19 @@ from ..model import Question
 from .base import ProgressFn, Source, SourceResult
 from .clinicaltrials import ClinicalTrials
 from .http import CacheMode, HttpClient, ResponseCache
+from .openfda import OpenFDA
 from .pubmed import PubMed
 
 #: ``--source`` keys of the live sources, in the order they are listed and run
-LIVE_SOURCES: tuple[str, ...] = ("pubmed", "clinicaltrials")
+LIVE_SOURCES: tuple[str, ...] = ("pubmed", "clinicaltrials", "openfda")
 SOURCE_ALIASES: dict[str, str] = {
     "pubmed": "pubmed",
     "clinicaltrials": "clinicaltrials",
     "clinicaltrials.gov": "clinicaltrials",
     "ctgov": "clinicaltrials",
     "trials": "clinicaltrials",
+    "openfda": "openfda",
+    "fda": "openfda",
     "local": "local",
     "corpus": "local",
 }
@@ -27,6 +30,7 @@ SOURCE_ALIASES: dict[str, str] = {
 _FACTORIES: dict[str, Callable[[HttpClient, Settings], Source]] = {
     "pubmed": PubMed,
     "clinicaltrials": ClinicalTrials,
+    "openfda": OpenFDA,
 }
 
 
