@@ -127,3 +127,16 @@ def test_bad_config_is_one_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("SCISAYS_CONFIG", str(cfg))
     r = run("ask", "kratom", "anxiety")
     assert r.exit_code == 2 and "is not valid TOML" in r.output and "Traceback" not in r.output
+
+
+def test_one_source_down_the_others_complete(local_db: Path, eutils: FakeEutils):
+    """Default sources: PubMed answers (fake), Europe PMC, ClinicalTrials.gov and openFDA are
+    unreachable (closed port). The report says so and still has PubMed's and the corpus' studies."""
+    r = run("ask", "budesonide", "asthma", "--db", str(local_db), "--format", "md")
+    assert r.exit_code == 0, r.output
+    md = r.stdout
+    assert "Europe PMC is unreachable (connection refused): results from PubMed and local corpus only" in md
+    assert "ClinicalTrials.gov is unreachable (connection refused): registered trials are not shown" in md
+    assert "openFDA is unreachable (connection refused): adverse-event report counts are not shown" in md
+    assert "- PubMed: 27 records" in md
+    assert f"PMID {FIRST_PMID + 9}" in md

@@ -138,7 +138,7 @@ def run_sources(
         return outcomes
 
 
-def _status_for(outcome: Outcome, literature_ok: list[str], offline: bool) -> SourceStatus:
+def _status_for(outcome: Outcome, literature_ok: list[str]) -> SourceStatus:
     if outcome.result is not None:
         r = outcome.result
         msg = ""
@@ -191,17 +191,12 @@ def ask(
 
     outcomes = run_sources(sources, question, progress)
     local_hits = retrieve(corpus, question, limit) if corpus is not None else []
-    by_source = {o.name: o for o in outcomes}
 
-    literature_names = [LOCAL] if corpus is not None else []
-    record_groups: list[Sequence[Record]] = [[r for r, _ in local_hits]]
+    ok = {o.name: o.result for o in outcomes if o.result is not None}
     # Europe PMC before PubMed: a PubMed (MEDLINE) record wins when both have the study.
-    for name in ("Europe PMC", "PubMed"):
-        o = by_source.get(name)
-        if o is not None and o.result is not None:
-            literature_names.append(name)
-            record_groups.append(o.result.records)
-    live_records = any(o.result.records for o in outcomes if o.result is not None)
+    record_groups: list[Sequence[Record]] = [[r for r, _ in local_hits]]
+    record_groups += [ok[n].records for n in ("Europe PMC", "PubMed") if n in ok]
+    live_records = any(r.records for r in ok.values())
     hits = merge_and_rank(question, record_groups, limit) if live_records else local_hits
 
     statuses: list[SourceStatus] = []
@@ -212,9 +207,9 @@ def ask(
         shown_sources.append(f"local corpus ({corpus.count():,} records)")
     elif local_missing:
         statuses.append(SourceStatus(LOCAL, ok=False, message=local_missing))
-    ok_literature = [n for n in literature_names if n != LOCAL or corpus is not None]
+    literature_ok = [n for n in ("PubMed", "Europe PMC") if n in ok] + ([LOCAL] if corpus else [])
     for o in outcomes:
-        status = _status_for(o, [n for n in ok_literature if n != o.name], offline)
+        status = _status_for(o, [n for n in literature_ok if n != o.name])
         statuses.append(status)
         if o.result is not None:
             shown_sources.append(f"{o.name} ({status.message})")

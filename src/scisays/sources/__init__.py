@@ -9,14 +9,17 @@ from ..config import Settings
 from ..model import Question
 from .base import ProgressFn, Source, SourceResult
 from .clinicaltrials import ClinicalTrials
+from .europepmc import EuropePMC
 from .http import CacheMode, HttpClient, ResponseCache
 from .openfda import OpenFDA
 from .pubmed import PubMed
 
 #: ``--source`` keys of the live sources, in the order they are listed and run
-LIVE_SOURCES: tuple[str, ...] = ("pubmed", "clinicaltrials", "openfda")
+LIVE_SOURCES: tuple[str, ...] = ("pubmed", "europepmc", "clinicaltrials", "openfda")
 SOURCE_ALIASES: dict[str, str] = {
     "pubmed": "pubmed",
+    "europepmc": "europepmc",
+    "epmc": "europepmc",
     "clinicaltrials": "clinicaltrials",
     "clinicaltrials.gov": "clinicaltrials",
     "ctgov": "clinicaltrials",
@@ -29,6 +32,7 @@ SOURCE_ALIASES: dict[str, str] = {
 
 _FACTORIES: dict[str, Callable[[HttpClient, Settings], Source]] = {
     "pubmed": PubMed,
+    "europepmc": EuropePMC,
     "clinicaltrials": ClinicalTrials,
     "openfda": OpenFDA,
 }
