@@ -1,7 +1,8 @@
 """Parse and expand a question: the substance's names and constituents, condition synonyms.
 
 The curated table (``data/synonyms.json``) covers common supplements and conditions; an
-unknown name is searched as typed. The live-sources work extends this with MeSH/PubChem.
+unknown name is searched as typed. With live sources, ``scisays.sources.synonyms`` adds MeSH
+entry terms and PubChem synonyms (:func:`extend_question`).
 """
 
 from __future__ import annotations
@@ -84,6 +85,24 @@ def build_question(substance: str, conditions: Sequence[str] = ()) -> Question:
         conditions=tuple(conds),
         substance_terms=substance_terms,
         condition_terms=condition_terms,
+    )
+
+
+def extend_question(
+    question: Question,
+    substance_terms: Sequence[str] = (),
+    condition_terms: Mapping[str, Sequence[str]] | None = None,
+) -> Question:
+    """The question with more search terms (from MeSH, PubChem...) appended after its own,
+    duplicates (by folded form) dropped."""
+    extra = condition_terms or {}
+    return Question(
+        substance=question.substance,
+        conditions=question.conditions,
+        substance_terms=_dedupe((*question.substance_terms, *substance_terms)),
+        condition_terms={
+            c: _dedupe((*question.terms_for(c), *extra.get(c, ()))) for c in question.conditions
+        },
     )
 
 

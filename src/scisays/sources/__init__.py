@@ -13,6 +13,7 @@ from .europepmc import EuropePMC
 from .http import CacheMode, HttpClient, ResponseCache
 from .openfda import OpenFDA
 from .pubmed import PubMed
+from .synonyms import Expander
 
 #: ``--source`` keys of the live sources, in the order they are listed and run
 LIVE_SOURCES: tuple[str, ...] = ("pubmed", "europepmc", "clinicaltrials", "openfda")
@@ -55,11 +56,9 @@ def build_sources(keys: Sequence[str], client: HttpClient, settings: Settings) -
     return [_FACTORIES[k](client, settings) for k in LIVE_SOURCES if k in keys]
 
 
-def make_expander(
-    client: HttpClient, settings: Settings
-) -> Callable[[Question], tuple[Question, list[str]]] | None:
-    """The question expander backed by MeSH and PubChem (None: curated table only)."""
-    return None
+def make_expander(client: HttpClient, settings: Settings) -> Callable[[Question], tuple[Question, list[str]]]:
+    """The question expander backed by MeSH and PubChem (after the curated table)."""
+    return Expander(client, settings)
 
 
 __all__ = [
