@@ -11,7 +11,7 @@ import pytest
 
 from scisays.config import Settings
 
-from fakeserver import closed_port
+from fakeserver import closed_ports
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -23,7 +23,7 @@ DATA = Path(__file__).parent / "data"
 def settings_for(tmp_path: Path, **urls: str) -> Settings:
     """Settings whose named services point at ``urls`` (e.g. a FakeServer), the rest at the
     defaults, with the response cache in ``tmp_path``."""
-    closed = {k: f"http://127.0.0.1:{_CLOSED}/" for k in Settings().urls}
+    closed = {k: f"http://127.0.0.1:{port}/" for k, port in zip(Settings().urls, _CLOSED, strict=True)}
     return dataclasses.replace(
         Settings(), urls={**closed, **urls}, cache_path=tmp_path / "cache.sqlite", retries=1
     )
@@ -48,7 +48,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 # Every live service points at a closed port on 127.0.0.1 and nothing may resolve or connect to
 # a non-loopback address, so a test that forgets --offline/--source can never reach the internet.
-_CLOSED = closed_port()
+# One closed port per service: the rate limiter spaces requests per host, as it would for six
+# different real hosts.
+_CLOSED = closed_ports(6)
 LIVE_URL_VARS = (
     "SCISAYS_PUBMED_URL", "SCISAYS_EUROPEPMC_URL", "SCISAYS_CTGOV_URL",
     "SCISAYS_OPENFDA_URL", "SCISAYS_MESH_URL", "SCISAYS_PUBCHEM_URL",
@@ -66,8 +68,8 @@ def _loopback(host: object) -> bool:
 
 @pytest.fixture(autouse=True)
 def _no_internet(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for var in LIVE_URL_VARS:
-        monkeypatch.setenv(var, f"http://127.0.0.1:{_CLOSED}/")
+    for var, port in zip(LIVE_URL_VARS, _CLOSED, strict=True):
+        monkeypatch.setenv(var, f"http://127.0.0.1:{port}/")
     monkeypatch.setenv("SCISAYS_CACHE", str(tmp_path / "http-cache.sqlite"))
     monkeypatch.setenv("SCISAYS_CONFIG", str(tmp_path / "no-config.toml"))
     monkeypatch.setenv("SCISAYS_RETRIES", "0")

@@ -142,8 +142,18 @@ def sequence(*replies: Reply) -> Handler:
     return handler
 
 
+def closed_ports(n: int) -> list[int]:
+    """``n`` distinct ports on 127.0.0.1 that nothing listens on (bound together, then released)."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [int(s.getsockname()[1]) for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
 def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port on 127.0.0.1 that nothing listens on."""
+    return closed_ports(1)[0]
