@@ -304,7 +304,10 @@ def ask_command(
             if present or db_was_chosen(db) or not live:
                 corpus = stack.enter_context(Corpus.open(path))
             else:
-                local_missing = f"is not there yet ({path}; build one with `scisays corpus ingest`)"
+                local_missing = (
+                    f"No local corpus at {path} yet, so live sources only "
+                    "(build one with `scisays corpus ingest`)."
+                )
         sources, expand = [], None
         if live:
             settings = load_settings()

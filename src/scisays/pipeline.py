@@ -181,8 +181,8 @@ def ask(
     local corpus (if given) and the live ``sources``.
 
     Raises UsageError for an empty substance or condition, and NoSourceAnswered when no
-    source (corpus included) could answer at all. ``local_missing`` explains why there is no
-    corpus (shown in the report)."""
+    source (corpus included) could answer at all. ``local_missing`` is a note saying why there
+    is no local corpus."""
     question = build_question(substance, conditions)
     notes: list[str] = []
     if expand is not None:
@@ -206,7 +206,7 @@ def ask(
                                      message=f"{len(local_hits):,} of {corpus.count():,} records"))
         shown_sources.append(f"local corpus ({corpus.count():,} records)")
     elif local_missing:
-        statuses.append(SourceStatus(LOCAL, ok=False, message=local_missing))
+        notes.append(local_missing)
     literature_ok = [n for n in ("PubMed", "Europe PMC") if n in ok] + ([LOCAL] if corpus else [])
     for o in outcomes:
         status = _status_for(o, [n for n in literature_ok if n != o.name])

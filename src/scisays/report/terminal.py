@@ -122,6 +122,9 @@ def render_terminal(report: Report) -> RenderableType:
     return Group(*parts)
 
 
+MAX_TRIAL_ROWS = 20
+
+
 def _trials_table(report: Report) -> Table:
     table = Table(title=f"Registered trials ({len(report.trials)}, ClinicalTrials.gov)", expand=True,
                   caption="Ongoing and finished-without-results trials are gaps in the evidence.")
@@ -132,7 +135,7 @@ def _trials_table(report: Report) -> Table:
     table.add_column("Start")
     table.add_column("Results")
     table.add_column("Title", overflow="fold")
-    for t in report.trials:
+    for t in report.trials[:MAX_TRIAL_ROWS]:
         gap = trial_gap(t)
         status = t.status.replace("_", " ").lower() or "unknown"
         table.add_row(
@@ -144,6 +147,9 @@ def _trials_table(report: Report) -> Table:
             _t("posted" if t.has_results else "none posted", "" if t.has_results else "yellow"),
             _t(t.title),
         )
+    if len(report.trials) > MAX_TRIAL_ROWS:
+        more = len(report.trials) - MAX_TRIAL_ROWS
+        table.add_row("…", _t(f"and {more} more (see --format md or json)", "dim"), "", "", "", "", "")
     return table
 
 
