@@ -279,3 +279,12 @@ def test_rate_limit_is_respected_across_threads(tmp_path: Path):
             assert in_window <= 10
         measured = (len(times) - 1) / (times[-1] - times[0])
         assert measured <= 10.5
+
+
+def test_parser_tripping_on_an_unexpected_shape_is_a_bad_answer(tmp_path: Path):
+    with FakeServer({"/s": lambda r: Reply(200, {"studies": "not a list"})}) as srv:
+        c = client(tmp_path)
+        with pytest.raises(SourceError) as e:
+            c.fetch(svc(srv), "s", parse=lambda b, s: parse_json(b)["studies"][0]["id"])
+        assert str(e.value) == "TestService returned an answer scisays cannot read (TypeError)"
+        assert srv.count() == 1 and len(c.cache) == 0

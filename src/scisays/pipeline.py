@@ -21,6 +21,10 @@ from .model import Question, Record, Report, SourceStatus, Study
 from .question import build_question
 from .report import build_report
 from .sources.base import ProgressFn, Source, SourceResult, no_progress
+from .sources.clinicaltrials import ClinicalTrials
+from .sources.europepmc import EuropePMC
+from .sources.openfda import OpenFDA
+from .sources.pubmed import PubMed
 
 DEFAULT_LIMIT = 300
 LOCAL = "local corpus"
@@ -30,9 +34,12 @@ ProgressFactory = Callable[[str], ProgressFn]
 #: expands a question with synonyms from live services: (question) -> (question, notes)
 Expander = Callable[[Question], tuple[Question, list[str]]]
 
+#: literature sources, in the order their records are merged: the last one's record wins a tie
+#: (Europe PMC before PubMed, so the MEDLINE record is kept when both have the study)
+LITERATURE_MERGE_ORDER = (EuropePMC.name, PubMed.name)
 _WHAT_IS_MISSING = {
-    "ClinicalTrials.gov": "registered trials are not shown",
-    "openFDA": "adverse-event report counts are not shown",
+    ClinicalTrials.name: "registered trials are not shown",
+    OpenFDA.name: "adverse-event report counts are not shown",
 }
 
 
@@ -193,21 +200,22 @@ def ask(
     local_hits = retrieve(corpus, question, limit) if corpus is not None else []
 
     ok = {o.name: o.result for o in outcomes if o.result is not None}
-    # Europe PMC before PubMed: a PubMed (MEDLINE) record wins when both have the study.
     record_groups: list[Sequence[Record]] = [[r for r, _ in local_hits]]
-    record_groups += [ok[n].records for n in ("Europe PMC", "PubMed") if n in ok]
+    record_groups += [ok[n].records for n in LITERATURE_MERGE_ORDER if n in ok]
     live_records = any(r.records for r in ok.values())
     hits = merge_and_rank(question, record_groups, limit) if live_records else local_hits
 
     statuses: list[SourceStatus] = []
     shown_sources: list[str] = []
     if corpus is not None:
+        size = corpus.count()
         statuses.append(SourceStatus(LOCAL, ok=True, items=len(local_hits),
-                                     message=f"{len(local_hits):,} of {corpus.count():,} records"))
-        shown_sources.append(f"local corpus ({corpus.count():,} records)")
+                                     message=f"{len(local_hits):,} of {size:,} records"))
+        shown_sources.append(f"local corpus ({size:,} records)")
     elif local_missing:
         notes.append(local_missing)
-    literature_ok = [n for n in ("PubMed", "Europe PMC") if n in ok] + ([LOCAL] if corpus else [])
+    literature_ok = [n for n in reversed(LITERATURE_MERGE_ORDER) if n in ok]
+    literature_ok += [LOCAL] if corpus is not None else []
     for o in outcomes:
         status = _status_for(o, [n for n in literature_ok if n != o.name])
         statuses.append(status)

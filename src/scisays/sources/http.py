@@ -356,7 +356,7 @@ class HttpClient:
             hit = cache.get(key, max_age)
             if hit is not None:
                 try:
-                    value = parse(hit.content, hit.status)
+                    value = _parse(parse, hit.content, hit.status)
                 except BadResponse:
                     cache.delete(key)  # damaged entry: never serve it again
                 else:
@@ -381,7 +381,7 @@ class HttpClient:
                 status = response.status_code
                 if status in accept:
                     try:
-                        value = parse(response.content, status)
+                        value = _parse(parse, response.content, status)
                     except BadResponse as e:
                         if not e.retry:
                             raise SourceError(service.name, e.problem) from None
@@ -412,6 +412,18 @@ class HttpClient:
         """Seconds to wait before retry ``attempt + 1``: exponential, with jitter in its upper half."""
         ceiling = min(self.max_backoff, self.backoff * (2**attempt))
         return float(ceiling / 2 + self._rng.uniform(0, ceiling / 2))
+
+
+def _parse(parse: Callable[[bytes, int], T], content: bytes, status: int) -> T:
+    """Run a source's parser on third-party data: a parser that trips over an unexpected shape
+    (KeyError, TypeError...) reports a bad answer, never a traceback."""
+    try:
+        return parse(content, status)
+    except BadResponse:
+        raise
+    except (LookupError, TypeError, ValueError, AttributeError) as e:
+        problem = f"returned an answer scisays cannot read ({type(e).__name__})"
+        raise BadResponse(problem, retry=False) from None
 
 
 def _refused(status: int, response: httpx.Response) -> str:
