@@ -120,3 +120,18 @@ def test_merged_with_pubmed_and_local_never_duplicated(tmp_path: Path, monkeypat
     assert "pmcid:PMC9999999" in by_key
     status = {s["name"]: s for s in doc["source_status"]}
     assert status["Europe PMC"]["ok"] and status["PubMed"]["ok"]
+
+
+def test_not_in_follows_the_corpus_merge_rule():
+    from scisays.model import Record
+    from scisays.pipeline import not_in
+
+    pubmed = [Record("a", pmid="1", doi="10.1/A"), Record("b", pmid="2", pmcid="PMC2")]
+    epmc = [
+        Record("a copy", pmid="1"),  # same PMID: a copy
+        Record("preprint of a", doi="10.1/a"),  # no PMID, same DOI (any case): a copy
+        Record("b in PMC", pmcid="pmc2"),  # no PMID, same PMCID: a copy
+        Record("erratum of a", pmid="3", doi="10.1/A"),  # another PMID sharing a DOI: kept
+        Record("new", doi="10.1/new"),
+    ]
+    assert [r.title for r in not_in(epmc, pubmed)] == ["erratum of a", "new"]

@@ -101,6 +101,28 @@ def retrieve(corpus: Corpus, question: Question, limit: int = DEFAULT_LIMIT) -> 
     return list(found.values())
 
 
+def not_in(records: Sequence[Record], authority: Sequence[Record]) -> list[Record]:
+    """``records`` without copies of a record of ``authority``: the same PMID, or (for a record
+    without a PMID) the same DOI or PMCID — the corpus' own merge rule."""
+    ids = {i for r in authority for i in _ids(r)}
+
+    def copy(r: Record) -> bool:
+        return f"pmid:{r.pmid}" in ids if r.pmid else bool(ids.intersection(_ids(r)))
+
+    return [r for r in records if not copy(r)]
+
+
+def _ids(r: Record) -> list[str]:
+    out = []
+    if r.pmid:
+        out.append("pmid:" + r.pmid)
+    if r.doi:
+        out.append("doi:" + r.doi.lower())
+    if r.pmcid:
+        out.append("pmcid:" + r.pmcid.upper())
+    return out
+
+
 def merge_and_rank(
     question: Question, groups: Sequence[Sequence[Record]], limit: int = DEFAULT_LIMIT
 ) -> list[tuple[Record, float]]:
@@ -202,6 +224,10 @@ def ask(
     ok = {o.name: o.result for o in outcomes if o.result is not None}
     record_groups: list[Sequence[Record]] = [[r for r, _ in local_hits]]
     record_groups += [ok[n].records for n in LITERATURE_MERGE_ORDER if n in ok]
+    if PubMed.name in ok and EuropePMC.name in ok:
+        # Most Europe PMC hits are PubMed's own (source MED): drop them before the merge.
+        i = LITERATURE_MERGE_ORDER.index(EuropePMC.name) + 1
+        record_groups[i] = not_in(record_groups[i], ok[PubMed.name].records)
     live_records = any(r.records for r in ok.values())
     hits = merge_and_rank(question, record_groups, limit) if live_records else local_hits
 

@@ -70,7 +70,7 @@ def build_question(substance: str, conditions: Sequence[str] = ()) -> Question:
     Raises UsageError for an empty or absurdly long substance or condition."""
     substance = _check("substance", substance)
     hit = _substance_index().get(_norm(substance))
-    substance_terms = _dedupe((substance, *(hit[1] if hit else ())))
+    substance_terms = dedupe_terms((substance, *(hit[1] if hit else ())))
     conds: list[str] = []
     condition_terms: dict[str, tuple[str, ...]] = {}
     for raw in conditions:
@@ -79,7 +79,7 @@ def build_question(substance: str, conditions: Sequence[str] = ()) -> Question:
             continue
         conds.append(c)
         chit = _condition_index().get(_norm(c))
-        condition_terms[c] = _dedupe((c, *(chit[1] if chit else ())))
+        condition_terms[c] = dedupe_terms((c, *(chit[1] if chit else ())))
     return Question(
         substance=substance,
         conditions=tuple(conds),
@@ -99,14 +99,15 @@ def extend_question(
     return Question(
         substance=question.substance,
         conditions=question.conditions,
-        substance_terms=_dedupe((*question.substance_terms, *substance_terms)),
+        substance_terms=dedupe_terms((*question.substance_terms, *substance_terms)),
         condition_terms={
-            c: _dedupe((*question.terms_for(c), *extra.get(c, ()))) for c in question.conditions
+            c: dedupe_terms((*question.terms_for(c), *extra.get(c, ()))) for c in question.conditions
         },
     )
 
 
-def _dedupe(terms: Sequence[str]) -> tuple[str, ...]:
+def dedupe_terms(terms: Sequence[str]) -> tuple[str, ...]:
+    """``terms`` in order without repeats, comparing case-, accent- and quote-folded forms."""
     seen: set[str] = set()
     out = []
     for t in terms:

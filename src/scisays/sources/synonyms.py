@@ -14,7 +14,6 @@ note, never the report.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 from urllib.parse import quote
@@ -22,8 +21,8 @@ from urllib.parse import quote
 from ..config import Settings
 from ..errors import SourceError
 from ..model import Question
-from ..question import extend_question
-from ..text import clean, fold
+from ..question import dedupe_terms, extend_question
+from ..text import clean
 from .http import BadResponse, HttpClient, Service, parse_json
 
 T = TypeVar("T")
@@ -122,7 +121,7 @@ class Expander:
                 self.mesh, "lookup/details", {"descriptor": ui}, parse=parse_descriptor_details
             ).value
             terms.extend(u for t in details if (u := uninvert(t)))
-        return _fresh(terms, [name])[:MAX_MESH_TERMS], [label for _ui, label in found]
+        return list(dedupe_terms([name, *terms])[1:MAX_MESH_TERMS + 1]), [label for _ui, label in found]
 
     def pubchem_terms(self, name: str) -> list[str]:
         """Name-like PubChem synonyms of the compound called ``name`` ([] if none)."""
@@ -132,7 +131,7 @@ class Expander:
             parse=parse_pubchem_synonyms,
             accept=frozenset({200, 404}),
         ).value
-        return _fresh([s for s in synonyms if name_like(s)], [name])[:MAX_PUBCHEM_TERMS]
+        return list(dedupe_terms([name, *(s for s in synonyms if name_like(s))])[1:MAX_PUBCHEM_TERMS + 1])
 
     def __call__(self, question: Question) -> tuple[Question, list[str]]:
         """The question with added terms, and notes: which synonyms were searched, from where,
@@ -176,14 +175,3 @@ class Expander:
                 continue
             notes.append(f"{service} {e.problem}: searched the curated synonyms only.")
         return expanded, notes
-
-
-def _fresh(terms: Sequence[str], existing: Sequence[str]) -> list[str]:
-    seen = {fold(t) for t in existing}
-    out = []
-    for t in terms:
-        k = fold(t)
-        if k and k not in seen:
-            seen.add(k)
-            out.append(t)
-    return out
