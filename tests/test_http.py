@@ -296,3 +296,32 @@ def test_parser_tripping_on_an_unexpected_shape_is_a_bad_answer(tmp_path: Path):
             c.fetch(svc(srv), "s", parse=lambda b, s: parse_json(b)["studies"][0]["id"])
         assert str(e.value) == "TestService returned an answer scisays cannot read (TypeError)"
         assert srv.count() == 1 and len(c.cache) == 0
+
+
+def test_codec_caches_the_parsed_answer(tmp_path: Path):
+    from scisays.sources.http import Codec
+
+    calls = {"parse": 0, "decode": 0}
+
+    def count_parse(content: bytes, status: int) -> dict:
+        calls["parse"] += 1
+        return parse_json(content)
+
+    def decode(b: bytes) -> dict:
+        calls["decode"] += 1
+        if b == b"damaged":
+            raise ValueError("damaged entry")
+        return {"decoded": b.decode()}
+
+    codec = Codec("test-v1", lambda v: b"ok", decode)
+    with FakeServer({"/c": lambda r: OK}) as srv:
+        c = client(tmp_path)
+        assert c.fetch(svc(srv), "c", parse=count_parse, codec=codec).value == {"ok": True}
+        assert c.fetch(svc(srv), "c", parse=count_parse, codec=codec).value == {"decoded": "ok"}
+        assert calls == {"parse": 1, "decode": 1} and srv.count() == 1
+        # The raw-body entry and the codec entry are different cache keys.
+        assert not c.fetch(svc(srv), "c", parse=count_parse).from_cache
+        key = cache_key("GET", srv.url + "c", {}, None, "test-v1")
+        c.cache.put(key, srv.url + "c", 200, b"damaged")
+        assert c.fetch(svc(srv), "c", parse=count_parse, codec=codec).value == {"ok": True}
+        assert srv.count() == 3

@@ -75,6 +75,16 @@ class Fetched(Generic[T]):
     age: float = 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class Codec(Generic[T]):
+    """Caches a parsed answer instead of the raw body, for answers that are slow to parse
+    (PubMed XML). ``name`` is part of the cache key: change it when the stored form changes."""
+
+    name: str
+    encode: Callable[[T], bytes]
+    decode: Callable[[bytes], T]
+
+
 class BadResponse(Exception):
     """Raised by a ``parse`` function: the body is not what the API documents.
 
@@ -143,9 +153,12 @@ class RateLimiter:
 # -- cache -----------------------------------------------------------------------------------
 
 
-def cache_key(method: str, url: str, params: Mapping[str, str], data: Mapping[str, str] | None) -> str:
+def cache_key(
+    method: str, url: str, params: Mapping[str, str], data: Mapping[str, str] | None, form: str = ""
+) -> str:
     """A stable key for a request: method, URL (scheme and host lower-cased) and sorted
-    parameters and form fields, without the caller's identity (tool, email, api_key)."""
+    parameters and form fields, without the caller's identity (tool, email, api_key); ``form``
+    names how the answer is stored (raw body when empty, else a Codec's name)."""
     parts = urlsplit(url)
     norm_url = f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path or '/'}"
     if parts.query:
@@ -155,7 +168,7 @@ def cache_key(method: str, url: str, params: Mapping[str, str], data: Mapping[st
         return sorted((k, str(v)) for k, v in items if k not in IDENTITY_PARAMS)
 
     doc = json.dumps(
-        [method.upper(), norm_url, norm(params.items()), norm((data or {}).items())],
+        [method.upper(), norm_url, norm(params.items()), norm((data or {}).items()), form],
         ensure_ascii=False,
     )
     return hashlib.sha256(doc.encode("utf-8")).hexdigest()
@@ -338,25 +351,28 @@ class HttpClient:
         data: Mapping[str, str] | None = None,
         accept: frozenset[int] = frozenset({200}),
         fresh: bool = False,
+        codec: Codec[T] | None = None,
     ) -> Fetched[T]:
         """GET (or POST, with form ``data``) ``path`` under the service's base URL and return
         ``parse(body, status)`` for a status in ``accept``. ``fresh`` skips reading the cache
-        for this request (the answer is still stored), as ``--refresh`` does for all.
+        for this request (the answer is still stored), as ``--refresh`` does for all. With a
+        ``codec`` the parsed answer is cached (encoded) rather than the raw body.
 
         Raises SourceError after the retries are spent, for a 4xx outside ``accept``, and in
         offline mode when the cache has no answer."""
         url = urljoin(service.base_url, path.lstrip("/"))
         query = {k: str(v) for k, v in (params or {}).items()}
         method = "POST" if data is not None else "GET"
-        key = cache_key(method, url, query, data)
+        key = cache_key(method, url, query, data, codec.name if codec else "")
         cache = self.cache
 
         if cache is not None and self.mode is not CacheMode.REFRESH and not fresh:
             max_age = None if self.mode is CacheMode.OFFLINE else self.ttl
             hit = cache.get(key, max_age)
             if hit is not None:
+                decode = (lambda b, _s: codec.decode(b)) if codec else parse
                 try:
-                    value = _parse(parse, hit.content, hit.status)
+                    value = _parse(decode, hit.content, hit.status)
                 except BadResponse:
                     cache.delete(key)  # damaged entry: never serve it again
                 else:
@@ -388,7 +404,8 @@ class HttpClient:
                         problem = e.problem
                     else:
                         if cache is not None:
-                            cache.put(key, url, status, response.content)
+                            body = codec.encode(value) if codec else response.content
+                            cache.put(key, url, status, body)
                         return Fetched(value)
                 elif status in RETRY_STATUSES:
                     problem = f"answered HTTP {status} ({response.reason_phrase or 'error'})"

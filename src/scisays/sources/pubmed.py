@@ -13,6 +13,7 @@ efetch answers are parsed by the same streaming parser as corpus ingest
 from __future__ import annotations
 
 import io
+import json
 import math
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ from ..errors import InputFileError, SourceError
 from ..model import Question, Record
 from ..text import clean
 from .base import ProgressFn, SourceResult, condition_terms, no_progress, phrases
-from .http import BadResponse, HttpClient, Service, looks_like_html
+from .http import BadResponse, Codec, HttpClient, Service, looks_like_html
 
 EFETCH_BATCH = 500  # records per efetch page: "a few hundred per request at most"
 TOOL = "scisays"
@@ -105,6 +106,18 @@ def parse_efetch(content: bytes, status: int = 200) -> list[Record]:
         raise BadResponse(f"returned damaged PubMed XML: {e}") from None
 
 
+def _encode_records(records: list[Record]) -> bytes:
+    return json.dumps([r.to_dict() for r in records], ensure_ascii=False).encode("utf-8")
+
+
+def _decode_records(content: bytes) -> list[Record]:
+    return [Record.from_dict(d) for d in json.loads(content)]
+
+
+#: efetch pages are cached as parsed records: reading them back is ~50x faster than the XML
+RECORDS_CODEC: Codec[list[Record]] = Codec("records-v1", _encode_records, _decode_records)
+
+
 class PubMed:
     """The PubMed source (``--source pubmed``)."""
 
@@ -145,6 +158,7 @@ class PubMed:
                 "retmode": "xml",
             },
             parse=parse_efetch,
+            codec=RECORDS_CODEC,
         )
         return got.value, got.from_cache
 
