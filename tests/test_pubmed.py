@@ -143,3 +143,16 @@ def test_real_esearch_error_answer(tmp_path: Path):
         with pytest.raises(SourceError, match=r"PubMed rejected the search \(Invalid query\)"):
             PubMed(make_client(s), s).run(question())
         assert srv.count() == 1
+
+
+def test_malformed_efetch_xml_over_http_is_retried_and_not_cached(tmp_path: Path):
+    esearch = (b"<eSearchResult><Count>3</Count><RetMax>0</RetMax><RetStart>0</RetStart>"
+               b"<QueryKey>1</QueryKey><WebEnv>W</WebEnv><IdList/></eSearchResult>")
+    broken = (PUBMED_FIXTURES / "pubmed1.xml").read_bytes()[:2500]  # complete HTTP body, cut XML
+    with FakeServer({"/esearch.fcgi": lambda r: Reply(200, esearch),
+                     "/efetch.fcgi": lambda r: Reply(200, broken)}) as srv:
+        s = settings_for(tmp_path, pubmed=srv.url)
+        client = make_client(s)
+        with pytest.raises(SourceError, match="PubMed returned damaged PubMed XML"):
+            PubMed(client, s).run(question())
+        assert srv.count("/efetch.fcgi") == 2 and len(client.cache) == 1  # only the esearch answer
