@@ -68,3 +68,13 @@ def phrases(terms: Sequence[str], limit: int = 20) -> list[str]:
 def condition_terms(question: Question) -> list[str]:
     """Every condition's search terms, in order, for an OR block."""
     return [t for c in question.conditions for t in question.terms_for(c)]
+
+
+def any_substance_and_condition(question: Question, field: Callable[[str], str]) -> str:
+    """``(f(s1) OR f(s2) …) AND (f(c1) OR …)``: any substance term, and any condition term when
+    the question names conditions; ``field`` writes one phrase in the service's syntax."""
+    query = "(" + " OR ".join(field(p) for p in phrases(question.substance_terms)) + ")"
+    conds = phrases(condition_terms(question), limit=30)
+    if conds:
+        query += " AND (" + " OR ".join(field(p) for p in conds) + ")"
+    return query

@@ -16,7 +16,7 @@ from typing import Any
 from ..config import Settings
 from ..model import Question, Record, Section
 from ..text import clean
-from .base import ProgressFn, SourceResult, condition_terms, no_progress, phrases
+from .base import ProgressFn, SourceResult, any_substance_and_condition, no_progress
 from .http import BadResponse, HttpClient, Service, parse_json
 
 MAX_PAGE = 1000
@@ -28,12 +28,7 @@ _SOURCE_NAMES = {"PPR": "Preprint"}
 def epmc_query(question: Question) -> str:
     """Any substance term in title or abstract, AND any condition term when there are some.
     Every term is a quoted phrase: nothing a user types becomes query syntax."""
-    subs = " OR ".join(f'TITLE_ABS:"{p}"' for p in phrases(question.substance_terms))
-    query = f"({subs})"
-    conds = phrases(condition_terms(question), limit=30)
-    if conds:
-        query += " AND (" + " OR ".join(f'TITLE_ABS:"{p}"' for p in conds) + ")"
-    return query
+    return any_substance_and_condition(question, lambda p: f'TITLE_ABS:"{p}"')
 
 
 def _text(value: object) -> str:

@@ -24,7 +24,7 @@ from ..corpus.pubmed_xml import iter_pubmed_xml
 from ..errors import InputFileError, SourceError
 from ..model import Question, Record
 from ..text import clean
-from .base import ProgressFn, SourceResult, condition_terms, no_progress, phrases
+from .base import ProgressFn, SourceResult, any_substance_and_condition, no_progress
 from .http import BadResponse, Codec, HttpClient, Service, looks_like_html
 
 EFETCH_BATCH = 500  # records per efetch page: "a few hundred per request at most"
@@ -48,12 +48,7 @@ def pubmed_term(question: Question) -> str:
     """The esearch term: any substance term in title/abstract, AND any condition term when
     the question names conditions. Every term is a quoted phrase, so nothing a user types
     becomes PubMed query syntax."""
-    block = " OR ".join(f'"{p}"[tiab]' for p in phrases(question.substance_terms))
-    term = f"({block})"
-    conds = phrases(condition_terms(question), limit=30)
-    if conds:
-        term += " AND (" + " OR ".join(f'"{p}"[tiab]' for p in conds) + ")"
-    return term
+    return any_substance_and_condition(question, lambda p: f'"{p}"[tiab]')
 
 
 def _xml_root(content: bytes, what: str) -> etree._Element:
