@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
+import socket
 from pathlib import Path
 
 import pytest
 
+from scisays.config import Settings
 from scisays.corpus import Corpus, ingest_file
 from scisays.model import AdverseEvents, Report, SourceStatus, Trial
 from scisays.pipeline import ask
+
+from fakeserver import closed_ports
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 PUBMED_FIXTURES = SHARED / "fixtures" / "pubmed"
 KRATOM_DEV = SHARED / "data" / "kratom-dev" / "records.jsonl"
 DATA = Path(__file__).parent / "data"
+
+
+def settings_for(tmp_path: Path, **urls: str) -> Settings:
+    """Settings whose named services point at ``urls`` (e.g. a FakeServer), the rest at the
+    defaults, with the response cache in ``tmp_path``."""
+    closed = {k: f"http://127.0.0.1:{port}/" for k, port in zip(Settings().urls, _CLOSED, strict=True)}
+    return dataclasses.replace(
+        Settings(), urls={**closed, **urls}, cache_path=tmp_path / "cache.sqlite", retries=1
+    )
 
 
 def pubmed_samples() -> list[Path]:
@@ -81,3 +95,49 @@ def with_live_data(report: Report, evil: str = XSS_TITLE) -> Report:
             SourceStatus(name="openFDA", ok=False, message=f"unreachable {evil}"),
         ),
     )
+# Every live service points at a closed port on 127.0.0.1 and nothing may resolve or connect to
+# a non-loopback address, so a test that forgets --offline/--source can never reach the internet.
+# One closed port per service: the rate limiter spaces requests per host, as it would for six
+# different real hosts.
+_CLOSED = closed_ports(6)
+LIVE_URL_VARS = (
+    "SCISAYS_PUBMED_URL", "SCISAYS_EUROPEPMC_URL", "SCISAYS_CTGOV_URL",
+    "SCISAYS_OPENFDA_URL", "SCISAYS_MESH_URL", "SCISAYS_PUBCHEM_URL",
+)
+
+
+def _loopback(host: object) -> bool:
+    if host in ("localhost", b"localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.decode() if isinstance(host, bytes) else str(host)).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for var, port in zip(LIVE_URL_VARS, _CLOSED, strict=True):
+        monkeypatch.setenv(var, f"http://127.0.0.1:{port}/")
+    monkeypatch.setenv("SCISAYS_CACHE", str(tmp_path / "http-cache.sqlite"))
+    monkeypatch.setenv("SCISAYS_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("SCISAYS_RETRIES", "0")
+    for var in ("NCBI_API_KEY", "OPENFDA_API_KEY", "SCISAYS_EMAIL", "SCISAYS_CACHE_TTL",
+                "SCISAYS_TIMEOUT", "SCISAYS_MAX_RECORDS"):
+        monkeypatch.delenv(var, raising=False)
+
+    real_getaddrinfo = socket.getaddrinfo
+    real_connect = socket.socket.connect
+
+    def getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not _loopback(host):
+            raise OSError(f"test tried to resolve {host!r}: tests never use the internet")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def connect(self, address):  # type: ignore[no-untyped-def]
+        if isinstance(address, tuple) and not _loopback(address[0]):
+            raise OSError(f"test tried to connect to {address!r}: tests never use the internet")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)

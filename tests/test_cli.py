@@ -58,7 +58,7 @@ def test_ingest_stats_ask_end_to_end(kratom_db: Path, tmp_path: Path):
 
 
 def test_json_report_is_versioned(kratom_db: Path):
-    r = run("ask", "kratom", "anxiety", "--format", "json", "--db", str(kratom_db))
+    r = run("ask", "kratom", "anxiety", "--format", "json", "--db", str(kratom_db), "--source", "local")
     assert r.exit_code == 0
     doc = json.loads(r.output)
     assert doc["schema"] == "scisays.report" and doc["schema_version"] == 1

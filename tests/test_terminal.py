@@ -43,7 +43,7 @@ def test_progress_reports_every_step(tmp_path):
     seen: list[tuple[str, int, int]] = []
     with Corpus.open(db, create=True) as corpus:
         ingest_file(corpus, KRATOM_DEV)
-        ask(corpus, "kratom", ["anxiety"], progress=lambda *a: seen.append(a))
+        ask(corpus, "kratom", ["anxiety"], steps=lambda *a: seen.append(a))
     steps = [s for s, _, _ in seen]
     assert steps[0] == "searching" and steps[-1] == "grading"
     assert ("appraising", 9, 9) in seen

@@ -43,7 +43,7 @@ class CountingBuilder:
     def __call__(self, corpus: Corpus, substance: str, conditions: Sequence[str], **kw: Any) -> Report:
         with self.lock:
             self.calls += 1
-        kw["progress"]("searching", 0, 0)
+        kw["steps"]("searching", 0, 0)
         assert self.release.wait(30)
         return ask(corpus, substance, conditions, **kw)
 

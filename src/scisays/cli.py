@@ -6,13 +6,13 @@ Every user mistake ends with one sentence on stderr and a non-zero exit code:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -34,11 +34,13 @@ from rich.text import Text
 
 from . import __version__
 from .cli_eval import build_eval_app
-from .config import DB_ENV, resolve_db
+from .config import DB_ENV, db_was_chosen, load_settings, resolve_db
 from .corpus import Corpus, ingest_file
 from .errors import ScisaysError, UsageError
-from .pipeline import DEFAULT_LIMIT, ask
+from .pipeline import DEFAULT_LIMIT, ProgressFactory, StepProgress, ask
 from .report import FORMATS, render_html, render_json, render_markdown, render_terminal
+from .sources import LIVE_SOURCES, SOURCE_ALIASES, CacheMode, build_sources, make_client, make_expander
+from .sources.base import ProgressFn
 
 app = typer.Typer(
     help="What does the science actually say about this substance for this condition?",
@@ -195,17 +197,42 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def parse_sources(values: list[str] | None) -> list[str]:
+    """Source keys from ``--source`` values (repeatable, comma-separated; 'all' = every one)."""
+    if not values:
+        return [*LIVE_SOURCES, "local"]
+    keys: list[str] = []
+    for value in values:
+        for raw in value.split(","):
+            name = raw.strip().lower()
+            if not name:
+                continue
+            if name == "all":
+                chosen = [*LIVE_SOURCES, "local"]
+            elif name in SOURCE_ALIASES:
+                chosen = [SOURCE_ALIASES[name]]
+            else:
+                raise UsageError(
+                    f"Unknown source {raw.strip()!r}; choose from {', '.join(LIVE_SOURCES)}, local "
+                    "(or all), e.g. --source pubmed,local."
+                )
+            keys.extend(k for k in chosen if k not in keys)
+    if not keys:
+        raise UsageError("--source is empty; name at least one source, e.g. --source pubmed.")
+    return keys
+
+
 _STEPS = {
-    "searching": "Searching the corpus",
+    "searching": "Searching",
     "appraising": "Appraising the studies",
     "grading": "Grading the evidence",
 }
 
 
-@contextmanager
-def step_progress() -> Iterator[Callable[[str, int, int], None]]:
-    """A transient progress display on stderr for the steps of building a report (a spinner
-    while the size of a step is unknown, a bar with counts when it is)."""
+@contextlib.contextmanager
+def _report_progress() -> Iterator[tuple[ProgressFactory, StepProgress]]:
+    """One transient progress display on stderr while a report is built: a line per live
+    source (from the factory) and a line for the steps (searching, appraising, grading)."""
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
@@ -215,12 +242,22 @@ def step_progress() -> Iterator[Callable[[str, int, int], None]]:
         console=err,
         transient=True,
     ) as progress:
-        task = progress.add_task(_STEPS["searching"], total=None)
+        step_task = progress.add_task(_STEPS["searching"], total=None)
 
-        def update(step: str, done: int, total: int) -> None:
-            progress.update(task, description=_STEPS.get(step, step), completed=done, total=total or None)
+        def steps(step: str, done: int, total: int) -> None:
+            progress.update(
+                step_task, description=_STEPS.get(step, step), completed=done, total=total or None
+            )
 
-        yield update
+        def factory(name: str) -> ProgressFn:
+            task = progress.add_task(name, total=None)
+
+            def update(done: int, total: int | None) -> None:
+                progress.update(task, completed=done, total=total)
+
+            return update
+
+        yield factory, steps
 
 
 @app.command("ask")
@@ -241,15 +278,72 @@ def ask_command(
     limit: Annotated[
         int, typer.Option(help="Most relevant studies read per search.", min=1, max=100_000)
     ] = DEFAULT_LIMIT,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            "-s",
+            help=f"Sources to use (repeat or comma-separate): {', '.join(LIVE_SOURCES)}, local, all. "
+            "Default: all.",
+            show_default=False,
+        ),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Use only cached answers and the local corpus: no network.")
+    ] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Ask every live source again, ignoring cached answers.")
+    ] = False,
 ) -> None:
-    """Report what the studies in the corpus say about SUBSTANCE for each CONDITION."""
+    """Report what the studies say about SUBSTANCE for each CONDITION: the local corpus and
+    live sources (PubMed, Europe PMC, ClinicalTrials.gov, openFDA)."""
     fmt = fmt.lower()
     if fmt in ("markdown",):
         fmt = "md"
     if fmt not in FORMATS:
         raise UsageError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
-    with Corpus.open(resolve_db(db)) as corpus, step_progress() as progress:
-        report = ask(corpus, substance, conditions or [], limit=limit, progress=progress)
+    if offline and refresh:
+        raise UsageError("--offline and --refresh contradict each other; use one of them.")
+    keys = parse_sources(source)
+    live = [k for k in keys if k != "local"]
+    mode = CacheMode.OFFLINE if offline else CacheMode.REFRESH if refresh else CacheMode.NORMAL
+    with contextlib.ExitStack() as stack:
+        corpus: Corpus | None = None
+        local_missing = ""
+        if "local" in keys:
+            path = resolve_db(db)
+            present = path.exists() and path.stat().st_size > 0
+            if present or db_was_chosen(db) or not live:
+                corpus = stack.enter_context(Corpus.open(path))
+            else:
+                local_missing = (
+                    f"No local corpus at {path} yet, so live sources only "
+                    "(build one with `scisays corpus ingest`)."
+                )
+        sources, expand = [], None
+        if live:
+            settings = load_settings()
+            client = stack.enter_context(make_client(settings, mode))
+            sources = build_sources(live, client, settings)
+            expand = make_expander(client, settings)
+        factory, steps = stack.enter_context(_report_progress())
+        report = ask(
+            corpus,
+            substance,
+            conditions or [],
+            limit=limit,
+            sources=sources,
+            expand=expand,
+            progress=factory,
+            offline=offline,
+            local_missing=local_missing,
+            steps=steps,
+        )
+    to_terminal = fmt == "terminal" and output is None
+    if not to_terminal:
+        for st in report.source_status:
+            if not st.ok:
+                err.print(Text(f"{st.name} {st.message}.", style="yellow"))
     if fmt == "json":
         text = render_json(report)
     elif fmt == "html":

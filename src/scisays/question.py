@@ -1,7 +1,8 @@
 """Parse and expand a question: the substance's names and constituents, condition synonyms.
 
 The curated table (``data/synonyms.json``) covers common supplements and conditions; an
-unknown name is searched as typed. The live-sources work extends this with MeSH/PubChem.
+unknown name is searched as typed. With live sources, ``scisays.sources.synonyms`` adds MeSH
+entry terms and PubChem synonyms (:func:`extend_question`).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def build_question(substance: str, conditions: Sequence[str] = ()) -> Question:
     Raises UsageError for an empty or absurdly long substance or condition."""
     substance = _check("substance", substance)
     hit = _substance_index().get(_norm(substance))
-    substance_terms = _dedupe((substance, *(hit[1] if hit else ())))
+    substance_terms = dedupe_terms((substance, *(hit[1] if hit else ())))
     conds: list[str] = []
     condition_terms: dict[str, tuple[str, ...]] = {}
     for raw in conditions:
@@ -78,7 +79,7 @@ def build_question(substance: str, conditions: Sequence[str] = ()) -> Question:
             continue
         conds.append(c)
         chit = _condition_index().get(_norm(c))
-        condition_terms[c] = _dedupe((c, *(chit[1] if chit else ())))
+        condition_terms[c] = dedupe_terms((c, *(chit[1] if chit else ())))
     return Question(
         substance=substance,
         conditions=tuple(conds),
@@ -87,7 +88,26 @@ def build_question(substance: str, conditions: Sequence[str] = ()) -> Question:
     )
 
 
-def _dedupe(terms: Sequence[str]) -> tuple[str, ...]:
+def extend_question(
+    question: Question,
+    substance_terms: Sequence[str] = (),
+    condition_terms: Mapping[str, Sequence[str]] | None = None,
+) -> Question:
+    """The question with more search terms (from MeSH, PubChem...) appended after its own,
+    duplicates (by folded form) dropped."""
+    extra = condition_terms or {}
+    return Question(
+        substance=question.substance,
+        conditions=question.conditions,
+        substance_terms=dedupe_terms((*question.substance_terms, *substance_terms)),
+        condition_terms={
+            c: dedupe_terms((*question.terms_for(c), *extra.get(c, ()))) for c in question.conditions
+        },
+    )
+
+
+def dedupe_terms(terms: Sequence[str]) -> tuple[str, ...]:
+    """``terms`` in order without repeats, comparing case-, accent- and quote-folded forms."""
     seen: set[str] = set()
     out = []
     for t in terms:

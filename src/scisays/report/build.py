@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .. import __version__
-from ..model import Question, Report, Study
+from ..model import AdverseEvents, Question, Report, SourceStatus, Study, Trial
 from ..synthesize import DESIGN_ORDER, safety_profile, synthesize
 
 DISCLAIMER = (
@@ -35,8 +35,13 @@ def build_report(
     studies: Sequence[Study],
     sources: Sequence[str],
     notes: Sequence[str] = (),
+    *,
+    trials: Sequence[Trial] = (),
+    adverse_events: Sequence[AdverseEvents] = (),
+    source_status: Sequence[SourceStatus] = (),
 ) -> Report:
-    """The whole report: verdict per condition, safety profile, ordered studies, notes."""
+    """The whole report: verdict per condition, safety profile, ordered studies, registered
+    trials (ongoing and unreported first), adverse-event counts, how each source fared, notes."""
     ordered = order_studies(studies)
     all_notes = list(notes)
     if not ordered:
@@ -54,4 +59,36 @@ def build_report(
         sources=tuple(sources),
         notes=tuple(all_notes),
         generator=f"scisays {__version__}",
+        trials=order_trials(trials),
+        adverse_events=tuple(adverse_events),
+        source_status=tuple(source_status),
     )
+
+
+ONGOING_STATUSES = frozenset(
+    {"NOT_YET_RECRUITING", "RECRUITING", "ENROLLING_BY_INVITATION", "ACTIVE_NOT_RECRUITING"}
+)
+
+
+def trial_gap(trial: Trial) -> str:
+    """'ongoing', 'completed, no results posted', 'ended early, no results posted' or ''."""
+    if trial.status in ONGOING_STATUSES:
+        return "ongoing"
+    if trial.has_results:
+        return ""
+    if trial.status == "COMPLETED":
+        return "completed, no results posted"
+    if trial.status in ("TERMINATED", "WITHDRAWN", "SUSPENDED"):
+        return f"{trial.status.lower()}, no results posted"
+    return "no results posted"
+
+
+def order_trials(trials: Sequence[Trial]) -> tuple[Trial, ...]:
+    """Ongoing first, then finished without results (the gaps), then with results; newest first."""
+
+    def rank(t: Trial) -> int:
+        gap = trial_gap(t)
+        return 0 if gap == "ongoing" else 1 if gap else 2
+
+    newest = sorted(trials, key=lambda t: (t.start_date, t.nct_id), reverse=True)
+    return tuple(sorted(newest, key=rank))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..model import Direction, Report, Study
+from ..model import AdverseEvents, Direction, Report, Study
+from .build import trial_gap
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
 
@@ -43,6 +44,14 @@ def render_markdown(report: Report) -> str:
         f"{len(report.studies)} studies found · searched for "
         f"{md_escape(', '.join(q.substance_terms))}_\n"
     )
+    if report.source_status:
+        out.append("## Sources\n")
+        for st in report.source_status:
+            line = f"{md_escape(st.name)}: {md_escape(st.message)}" if st.ok else (
+                f"**{md_escape(st.name)} {md_escape(st.message)}**"
+            )
+            out.append(f"- {line}")
+        out.append("")
     out.append("## Verdict\n")
     if not report.verdicts:
         out.append("No condition was asked about; the studies and safety signals are below.\n")
@@ -99,6 +108,8 @@ def render_markdown(report: Report) -> str:
                     out.append(f"  > {md_escape(e.text)} _({e.role.value.lower()})_")
             out.append("")
 
+    if report.trials:
+        out.extend(_trials(report))
     out.append("## Safety signals in these studies\n")
     if not report.safety.topics:
         out.append("None of the studies found reports a safety signal in its abstract.\n")
@@ -110,8 +121,64 @@ def render_markdown(report: Report) -> str:
             out.append(f"- > {md_escape(e.text)} — {ref}")
         out.append("")
 
+    for ae in report.adverse_events:
+        out.extend(_adverse_events(ae))
     out.append("## Notes\n")
     for n in report.notes:
         out.append(f"- {md_escape(n)}")
     out.append("")
     return "\n".join(out)
+
+
+TRIALS_NOTE = (
+    "Ongoing trials, and finished trials that have posted no results, are gaps in the evidence: "
+    "what they found is not yet known."
+)
+
+
+def _trials(report: Report) -> list[str]:
+    out = [f"## Registered trials ({len(report.trials)}, ClinicalTrials.gov)\n", TRIALS_NOTE + "\n"]
+    out.append("| Trial | Status | Phase | Enrolment | Start | Completion | Results | Title |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    for t in report.trials:
+        gap = trial_gap(t)
+        results = "posted" if t.has_results else "none posted"
+        status = md_escape(t.status.replace("_", " ").lower() or "unknown")
+        cells = [
+            f"[{md_escape(t.nct_id)}]({t.url})",
+            f"**{status} ({md_escape(gap)})**" if gap else status,
+            md_escape(t.phase or "—"),
+            f"{t.enrollment:,}" if t.enrollment is not None else "—",
+            md_escape(t.start_date or "—"),
+            md_escape(t.completion_date or "—"),
+            results,
+            md_escape(t.title),
+        ]
+        out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+    return out
+
+
+def _count(n: int | None) -> str:
+    return "not available" if n is None else f"{n:,}"
+
+
+def _adverse_events(ae: AdverseEvents) -> list[str]:
+    out = [f"## Adverse-event reports: {md_escape(ae.database)} (openFDA)\n"]
+    out.append(
+        f"{ae.total_reports:,} reports naming {md_escape(ae.query)}; serious: {_count(ae.serious_reports)}; "
+        f"with hospitalisation: {_count(ae.hospitalisations)}; with death: {_count(ae.deaths)}"
+        + (f" (retrieved {md_escape(ae.retrieved)})" if ae.retrieved else "")
+        + ".\n"
+    )
+    if ae.top_reactions:
+        out.append(
+            "Most reported reactions: "
+            + ", ".join(f"{md_escape(term.lower())} ({n:,})" for term, n in ae.top_reactions)
+            + ".\n"
+        )
+    if ae.by_year:
+        out.append("Reports by year: " + ", ".join(f"{y}: {n:,}" for y, n in ae.by_year) + ".\n")
+    if ae.caveat:
+        out.append(f"_{md_escape(ae.caveat)}_\n")
+    return out

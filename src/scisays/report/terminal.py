@@ -8,7 +8,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..model import Direction, Report, Verdict
+from ..model import AdverseEvents, Direction, Report, Verdict
+from .build import trial_gap
 from .charts import DIRECTION_LABELS, DIRECTION_ORDER, TIERS, pyramid_designs
 
 _VERDICT_STYLE = {
@@ -148,6 +149,9 @@ def render_terminal(report: Report) -> RenderableType:
             "dim",
         )
     )
+    for st in report.source_status:
+        if not st.ok:
+            parts.append(_t(f"⚠ {st.name} {st.message}", "yellow"))
     for v in report.verdicts:
         body = Text()
         body.append(f"{v.label}", style=_VERDICT_STYLE.get(v.label, "bold"))
@@ -199,6 +203,8 @@ def render_terminal(report: Report) -> RenderableType:
         if quotes.plain:
             parts.append(Panel(quotes, title="What the studies concluded", title_align="left"))
 
+    if report.trials:
+        parts.append(_trials_table(report))
     safety = Text()
     for t in report.safety.topics:
         safety.append(f"{t.topic.label.capitalize()}", "bold")
@@ -211,6 +217,56 @@ def render_terminal(report: Report) -> RenderableType:
     if not safety.plain:
         safety.append("None of the studies found reports a safety signal in its abstract.")
     parts.append(Panel(safety, title="Safety signals in these studies", title_align="left"))
+    for ae in report.adverse_events:
+        parts.append(_adverse_panel(ae))
     for n in report.notes:
         parts.append(_t(n, "dim"))
     return Group(*parts)
+
+
+MAX_TRIAL_ROWS = 20
+
+
+def _trials_table(report: Report) -> Table:
+    table = Table(title=f"Registered trials ({len(report.trials)}, ClinicalTrials.gov)", expand=True,
+                  caption="Ongoing and finished-without-results trials are gaps in the evidence.")
+    table.add_column("Trial", style="cyan", no_wrap=True)
+    table.add_column("Status")
+    table.add_column("Phase")
+    table.add_column("n", justify="right")
+    table.add_column("Start")
+    table.add_column("Results")
+    table.add_column("Title", overflow="fold")
+    for t in report.trials[:MAX_TRIAL_ROWS]:
+        gap = trial_gap(t)
+        status = t.status.replace("_", " ").lower() or "unknown"
+        table.add_row(
+            _t(t.nct_id),
+            _t(f"{status} ({gap})" if gap else status, "bold yellow" if gap else ""),
+            _t(t.phase or "—"),
+            _t(f"{t.enrollment:,}" if t.enrollment is not None else "—"),
+            _t(t.start_date or "—"),
+            _t("posted" if t.has_results else "none posted", "" if t.has_results else "yellow"),
+            _t(t.title),
+        )
+    if len(report.trials) > MAX_TRIAL_ROWS:
+        more = len(report.trials) - MAX_TRIAL_ROWS
+        table.add_row("…", _t(f"and {more} more (see --format md or json)", "dim"), "", "", "", "", "")
+    return table
+
+
+def _adverse_panel(ae: AdverseEvents) -> Panel:
+    def n(v: int | None) -> str:
+        return "n/a" if v is None else f"{v:,}"
+
+    body = Text()
+    body.append(f"{ae.total_reports:,} reports", "bold")
+    body.append(f" naming {' '.join(ae.query.split())}; serious {n(ae.serious_reports)}, "
+                f"hospitalisation {n(ae.hospitalisations)}, death {n(ae.deaths)}\n")
+    if ae.top_reactions:
+        body.append("Top reactions: " + ", ".join(f"{t.lower()} ({c:,})" for t, c in ae.top_reactions) + "\n")
+    if ae.by_year:
+        body.append("By year: " + ", ".join(f"{y}: {c:,}" for y, c in ae.by_year) + "\n")
+    if ae.caveat:
+        body.append(" ".join(ae.caveat.split()), "italic dim")
+    return Panel(body, title=f"Adverse-event reports: {ae.database} (openFDA)", title_align="left")

@@ -187,7 +187,7 @@ class ReportService:
         try:
             with Corpus.open(self.corpus_path) as corpus:
                 report = self._builder(
-                    corpus, req.substance, req.conditions, limit=req.limit, progress=job.progress
+                    corpus, req.substance, req.conditions, limit=req.limit, steps=job.progress
                 )
             doc = report.to_dict()
             text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
