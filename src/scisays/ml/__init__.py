@@ -36,11 +36,11 @@ class LinearModel:
 
     def scores(self, features: Mapping[str, float]) -> list[float]:
         get = self.weights.get
-        rows = []
-        for f, v in features.items():
-            w = get(f)
-            if w is not None:
-                rows.append(w if v == 1.0 else tuple(x * v for x in w))
+        rows = [
+            w if v == 1.0 else tuple(x * v for x in w)
+            for f, v in features.items()
+            if (w := get(f)) is not None
+        ]
         if not rows:
             return list(self.bias)
         # Transpose in C (zip) and sum per class: much faster than a Python loop per feature.

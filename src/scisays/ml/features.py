@@ -91,7 +91,7 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def ngrams(toks: Sequence[str], prefix: str, n: int = 2) -> Iterator[tuple[str, float]]:
+def ngrams(toks: Sequence[str], prefix: str, n: int = 2) -> dict[str, float]:
     """Distinct word n-grams (1..n) of ``toks`` as features, in order of first occurrence."""
     grams = [prefix + t for t in toks]
     if n >= 2:
@@ -100,7 +100,7 @@ def ngrams(toks: Sequence[str], prefix: str, n: int = 2) -> Iterator[tuple[str, 
         grams += [f"{prefix}{a} {b} {c}" for a, b, c in zip(toks, toks[1:], toks[2:], strict=False)]
     for k in range(4, n + 1):
         grams += [prefix + " ".join(toks[i : i + k]) for i in range(len(toks) - k + 1)]
-    return ((g, 1.0) for g in dict.fromkeys(grams))
+    return dict.fromkeys(grams, 1.0)
 
 
 def negated_words(text: str, prefix: str) -> Iterator[tuple[str, float]]:
@@ -195,7 +195,7 @@ def text_features(text: str, prefix: str = "") -> dict[str, float]:
     """Bag of uni/bigrams, negation scopes, statistics and hedges of ``text``."""
     out: dict[str, float] = {}
     for stream in (
-        ngrams(tokens(text), prefix + "w:"),
+        ngrams(tokens(text), prefix + "w:").items(),
         negated_words(text, prefix),
         stat_features(text, prefix),
         cue_features(text, prefix),
@@ -211,8 +211,8 @@ def text_features(text: str, prefix: str = "") -> dict[str, float]:
 def role_features(sentence: str, index: int, total: int) -> dict[str, float]:
     """Features of one abstract sentence at ``index`` of ``total`` (its words and position)."""
     toks = tokens(sentence)
-    out = dict(ngrams(toks[:40], "w:"))
-    out.update(dict(ngrams(toks[:3], "start:", 3)))
+    out = ngrams(toks[:40], "w:")
+    out.update(ngrams(toks[:3], "start:", 3))
     rel = index / max(total - 1, 1)
     out[f"pos:{min(int(rel * 5), 4)}"] = 1.0
     out["pos:rel"] = rel
