@@ -17,32 +17,8 @@ from .sections import split_sentences
 
 LABELS = ("significantly decreased", "no significant difference", "significantly increased")
 MAX_CHARS = 400_000
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "and",
-        "or",
-        "with",
-        "by",
-        "from",
-        "as",
-        "is",
-        "was",
-        "were",
-        "be",
-        "vs",
-        "versus",
-        "group",
-        "groups",
-    ]
+_STOP = frozenset(  # the evidence finder was trained with exactly these
+    "a an the of in on at to for and or with by from as is was were be vs versus group groups".split()
 )
 _HEADING = re.compile(r"^[A-Z][A-Z .&/-]{2,80}:\s*$")
 

@@ -16,70 +16,13 @@ FEATURES_VERSION = 7
 
 _TOKEN = re.compile(r"[a-z][a-z0-9'-]*[a-z0-9]|[a-z]|\d+(?:\.\d+)?|[<>=≤≥%±]")
 _NEGATORS = frozenset(
-    [
-        "no",
-        "not",
-        "nor",
-        "never",
-        "without",
-        "neither",
-        "none",
-        "cannot",
-        "lack",
-        "lacks",
-        "lacking",
-        "failed",
-        "fail",
-        "fails",
-        "unable",
-        "absence",
-        "absent",
-        "unlikely",
-        "n't",
-    ]
+    "no not nor never without neither none cannot lack lacks lacking failed fail fails "
+    "unable absence absent unlikely n't".split()
 )
 _SCOPE_END = re.compile(r"[.,;:!?()]|\bbut\b|\bhowever\b|\bwhereas\b|\balthough\b")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "and",
-        "or",
-        "with",
-        "by",
-        "from",
-        "as",
-        "is",
-        "was",
-        "were",
-        "be",
-        "been",
-        "are",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "their",
-        "his",
-        "her",
-        "into",
-        "than",
-        "then",
-        "there",
-        "which",
-        "who",
-        "whom",
-        "whose",
-    ]
+STOPWORDS = frozenset(
+    "a an the of in on at to for and or with by from as is was were be been are this that "
+    "these those it its their his her into than then there which who whom whose".split()
 )
 
 
@@ -113,7 +56,7 @@ def negated_words(text: str, prefix: str) -> Iterator[tuple[str, float]]:
             if t in _NEGATORS:
                 negated = True
                 continue
-            if negated and t not in _STOP and not t[0].isdigit():
+            if negated and t not in STOPWORDS and not t[0].isdigit():
                 f = prefix + "NEG:" + t
                 if f not in seen:
                     seen.add(f)
@@ -319,7 +262,7 @@ _SIMILAR = re.compile(
 
 
 def _content(text: str) -> set[str]:
-    return {t for t in tokens(text) if t not in _STOP and t != "<num>" and len(t) > 2}
+    return {t for t in tokens(text) if t not in STOPWORDS and t != "<num>" and len(t) > 2}
 
 
 def _mark(text: str, words: set[str], tag: str) -> str:
