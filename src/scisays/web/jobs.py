@@ -8,6 +8,7 @@ question at the same time share one build, and pages can show progress while it 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -23,14 +24,16 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..config import load_settings
 from ..corpus import Corpus
 from ..errors import CorpusError, ScisaysError
 from ..model import Report
-from ..pipeline import ask
+from ..pipeline import NoSourceAnswered, ask
 from ..report import render_html_body
 from ..report.load import ReportFormatError, report_from_dict
+from ..sources import build_sources, make_client, make_expander
 from .history import History
-from .params import ReportRequest
+from .params import LOCAL_SOURCE, ReportRequest
 
 log = logging.getLogger("scisays.web")
 
@@ -126,6 +129,10 @@ class ReportService:
     def submit(self, request: ReportRequest) -> Job:
         """The job answering ``request``: cached, already running, or newly started."""
         fp = corpus_fingerprint(self.corpus_path)
+        if any(src != LOCAL_SOURCE for src in request.sources):
+            # Live answers change: a report that used them is rebuilt once a day (the HTTP
+            # layer's cache still saves the requests within its TTL).
+            fp += "|live:" + datetime.now(UTC).date().isoformat()
         with self._lock:
             job = self._jobs.get(request.id)
             if job is not None and job.state != "failed" and job.fingerprint == fp:
@@ -185,16 +192,32 @@ class ReportService:
         job.state = "running"
         t0 = time.perf_counter()
         try:
-            with Corpus.open(self.corpus_path) as corpus:
+            live = [src for src in req.sources if src != LOCAL_SOURCE]
+            with contextlib.ExitStack() as stack:
+                corpus = (
+                    stack.enter_context(Corpus.open(self.corpus_path))
+                    if LOCAL_SOURCE in req.sources
+                    else None
+                )
+                extra: dict[str, Any] = {}
+                if live:
+                    settings = load_settings()
+                    client = stack.enter_context(make_client(settings))
+                    extra = {
+                        "sources": build_sources(live, client, settings),
+                        "expand": make_expander(client, settings),
+                    }
                 report = self._builder(
-                    corpus, req.substance, req.conditions, limit=req.limit, steps=job.progress
+                    corpus, req.substance, req.conditions, limit=req.limit, steps=job.progress, **extra
                 )
             doc = report.to_dict()
             text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
             self._finish(job, report, text, time.perf_counter() - t0)
         except ScisaysError as e:
             job.error = str(e)
-            job.error_status = 503 if isinstance(e, CorpusError) else 422
+            job.error_status = (
+                503 if isinstance(e, CorpusError) else 502 if isinstance(e, NoSourceAnswered) else 422
+            )
             job.step = job.state = "failed"
             job.finished.set()
             return

@@ -16,8 +16,16 @@ from ..pipeline import DEFAULT_LIMIT
 from ..question import MAX_TERM_LENGTH, build_question
 from ..text import clean, fold
 
-SOURCES: dict[str, str] = {"corpus": "Local corpus"}
-"""Sources a request may name with ``source=`` (live sources will add theirs here)."""
+SOURCES: dict[str, str] = {
+    "corpus": "Local corpus",
+    "pubmed": "PubMed",
+    "europepmc": "Europe PMC",
+    "clinicaltrials": "ClinicalTrials.gov",
+    "openfda": "openFDA",
+}
+"""Sources a request may name with ``source=`` (the keys of scisays.sources.LIVE_SOURCES plus
+the local corpus); a request naming none uses them all, as ``scisays ask`` does."""
+LOCAL_SOURCE = "corpus"
 
 MAX_CONDITIONS = 10
 MAX_LIMIT = 5_000
