@@ -246,7 +246,6 @@ def ingest_file(
     writer = _BatchWriter(corpus, result.changes)
     batch: list[Record | Deletion] = []
     done = 0
-    committed_before_error = 0
     try:
         for item in items:
             done += 1

@@ -185,6 +185,10 @@ def _has_token(term: str) -> bool:
     return any(c.isalnum() for c in term)
 
 
+# Lookups by an expression index must repeat its WHERE clause for SQLite to use it.
+_NOT_NULL = {"lower(doi)": "doi IS NOT NULL AND ", "upper(pmcid)": "pmcid IS NOT NULL AND "}
+
+
 class Corpus:
     """A scisays corpus in one SQLite file."""
 
@@ -342,9 +346,8 @@ class Corpus:
             vals = list(values)
             for i in range(0, len(vals), 900):
                 chunk = vals[i : i + 900]
-                present = {"lower(doi)": "doi IS NOT NULL AND ", "upper(pmcid)": "pmcid IS NOT NULL AND "}
                 q = (
-                    f"{sel} FROM records WHERE {present.get(column, '')}{column} "
+                    f"{sel} FROM records WHERE {_NOT_NULL.get(column, '')}{column} "
                     f"IN ({','.join('?' * len(chunk))})"
                 )
                 for row in self.conn.execute(q, chunk):
