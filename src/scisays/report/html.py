@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 
 from ..model import Direction, Report, Study
-from ..synthesize.evidence import DESIGN_ORDER
+from ..synthesize.grade import DESIGN_ORDER
 from .assets import FILE_CSP, REPORT_CSS, REPORT_JS
 from .charts import adverse_event_charts, evidence_pyramid, studies_per_year
 
