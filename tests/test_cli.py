@@ -53,8 +53,8 @@ def test_ingest_stats_ask_end_to_end(kratom_db: Path, tmp_path: Path):
     assert r.exit_code == 0, r.output
     md = out.read_text()
     assert md.startswith("# What does the science say about kratom for anxiety and depression?")
-    assert "### Depression: **insufficient evidence**" in md
-    assert "## Safety signals" in md and "Liver injury" in md
+    assert "- **Depression: insufficient evidence** — certainty: **very low**" in md
+    assert "## Safety\n" in md and "Liver injury" in md
 
 
 def test_json_report_is_versioned(kratom_db: Path):

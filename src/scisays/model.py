@@ -331,6 +331,8 @@ class Appraisal:
     conclusion: tuple[Evidence, ...]
     findings: tuple[Finding, ...]
     safety: tuple[SafetyMention, ...]
+    doses: tuple[DoseMention, ...] = ()
+    dose_effects: tuple[Evidence, ...] = ()
 
     def finding_for(self, condition: str) -> Finding | None:
         for f in self.findings:
@@ -349,6 +351,8 @@ class Appraisal:
             "conclusion": [e.to_dict() for e in self.conclusion],
             "findings": [f.to_dict() for f in self.findings],
             "safety": [m.to_dict() for m in self.safety],
+            "doses": [d.to_dict() for d in self.doses],
+            "dose_effects": [e.to_dict() for e in self.dose_effects],
         }
 
 
@@ -363,9 +367,38 @@ class Reason:
         return {"text": self.text, "citations": list(self.citations)}
 
 
+GRADE_DOMAINS = (
+    "risk of bias", "inconsistency", "indirectness", "imprecision", "publication bias",
+)
+CERTAINTIES = ("high", "moderate", "low", "very low")
+
+
+@dataclass(frozen=True, slots=True)
+class Downgrade:
+    """One GRADE concern about a body of evidence: the domain, how many levels it costs
+    (1 serious, 2 very serious), why, and the studies it rests on."""
+
+    domain: str  # one of GRADE_DOMAINS
+    levels: int
+    text: str
+    citations: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "domain": self.domain,
+            "levels": self.levels,
+            "text": self.text,
+            "citations": list(self.citations),
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """The synthesis for one condition."""
+    """The synthesis for one condition.
+
+    ``start_certainty`` is where the best design present starts (GRADE: randomised high,
+    observational low, the rest very low); ``downgrades`` take it down to ``certainty``;
+    ``basis`` cites the studies the grade rests on."""
 
     condition: str
     label: str
@@ -374,12 +407,18 @@ class Verdict:
     counts: Mapping[str, Mapping[str, int]]  # design -> direction -> number of studies
     studies_addressing: int
     total_participants: int
+    start_certainty: str = "none"
+    downgrades: tuple[Downgrade, ...] = ()
+    basis: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "condition": self.condition,
             "verdict": self.label,
             "certainty": self.certainty,
+            "start_certainty": self.start_certainty,
+            "downgrades": [d.to_dict() for d in self.downgrades],
+            "basis": list(self.basis),
             "reasons": [r.to_dict() for r in self.reasons],
             "counts": {d: dict(v) for d, v in self.counts.items()},
             "studies_addressing": self.studies_addressing,
@@ -416,12 +455,188 @@ class SafetyTopicSummary:
         }
 
 
+SAFETY_RATINGS = (
+    "likely safe", "possibly safe", "possibly unsafe", "likely unsafe",
+    "insufficient evidence to rate",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class SafetyProfile:
+    """Safety topics found in the studies and a rating (one of SAFETY_RATINGS) with its reasons."""
+
     topics: tuple[SafetyTopicSummary, ...]
+    rating: str = "insufficient evidence to rate"
+    rating_reasons: tuple[Reason, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"topics": [t.to_dict() for t in self.topics]}
+        return {
+            "topics": [t.to_dict() for t in self.topics],
+            "rating": self.rating,
+            "rating_reasons": [r.to_dict() for r in self.rating_reasons],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DoseMention:
+    """A dose a study states: amount (``low``..``high``; equal for a single amount), unit,
+    frequency ('' when not stated) and route ('' when not stated), with the sentence."""
+
+    low: float
+    high: float
+    unit: str
+    frequency: str
+    route: str
+    evidence: Evidence
+
+    @property
+    def amount(self) -> str:
+        """'1–3 g', '30 g', '10 mg/kg'."""
+        def num(x: float) -> str:
+            return f"{x:,.0f}" if x == int(x) else f"{x:g}"
+
+        value = num(self.low) if self.low == self.high else f"{num(self.low)}–{num(self.high)}"
+        return f"{value} {self.unit}"
+
+    def describe(self) -> str:
+        """'30 g per day, oral'."""
+        return ", ".join(p for p in (
+            self.amount + (f" {self.frequency}" if self.frequency else ""), self.route) if p)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "low": self.low,
+            "high": self.high,
+            "unit": self.unit,
+            "frequency": self.frequency,
+            "route": self.route,
+            "evidence": self.evidence.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CitedDose:
+    citation: str
+    design: Design
+    species: Species
+    dose: DoseMention
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "citation": self.citation,
+            "design": str(self.design),
+            "species": str(self.species),
+            "dose": self.dose.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CitedSentence:
+    citation: str
+    design: Design
+    evidence: Evidence
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"citation": self.citation, "design": str(self.design), **self.evidence.to_dict()}
+
+
+@dataclass(frozen=True, slots=True)
+class DoseRange:
+    """The span of doses stated in one unit by studies of one species."""
+
+    unit: str
+    species: Species
+    low: float
+    high: float
+    citations: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "species": str(self.species),
+            "low": self.low,
+            "high": self.high,
+            "citations": list(self.citations),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DoseSummary:
+    """Doses the studies state, their ranges, and sentences reporting effects that differ by dose."""
+
+    doses: tuple[CitedDose, ...] = ()
+    ranges: tuple[DoseRange, ...] = ()
+    effects: tuple[CitedSentence, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doses": [d.to_dict() for d in self.doses],
+            "ranges": [r.to_dict() for r in self.ranges],
+            "effects": [e.to_dict() for e in self.effects],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RegulatoryFact:
+    """A dated statement or action of a regulator, in scisays' own words, with its source."""
+
+    id: str
+    substance: str  # canonical name (data/synonyms.json)
+    body: str  # e.g. "FDA", "DEA", "WHO ECDD", "EMA HMPC"
+    jurisdiction: str  # e.g. "United States", "European Union", "international"
+    date: str  # ISO date
+    kind: str  # ban, warning, scheduling, monograph, approval, ...
+    statement: str
+    source_url: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "substance": self.substance,
+            "body": self.body,
+            "jurisdiction": self.jurisdiction,
+            "date": self.date,
+            "kind": self.kind,
+            "statement": self.statement,
+            "source_url": self.source_url,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Regulation:
+    """The regulatory facts scisays holds for the substance (``substance`` is None when the
+    curated file has no entry for it), and the date the file is current to."""
+
+    substance: str | None = None
+    as_of: str = ""
+    version: int = 0
+    facts: tuple[RegulatoryFact, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "substance": self.substance,
+            "as_of": self.as_of,
+            "version": self.version,
+            "facts": [f.to_dict() for f in self.facts],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """A kind of evidence that is missing (``condition`` is '' for the substance as a whole)."""
+
+    condition: str
+    kind: str
+    text: str
+    citations: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "condition": self.condition,
+            "kind": self.kind,
+            "text": self.text,
+            "citations": list(self.citations),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -549,6 +764,9 @@ class Report:
     trials: tuple[Trial, ...] = ()
     adverse_events: tuple[AdverseEvents, ...] = ()
     source_status: tuple[SourceStatus, ...] = ()
+    regulation: Regulation = field(default_factory=Regulation)
+    dose: DoseSummary = field(default_factory=DoseSummary)
+    gaps: tuple[Gap, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -564,4 +782,7 @@ class Report:
             "trials": [t.to_dict() for t in self.trials],
             "adverse_events": [a.to_dict() for a in self.adverse_events],
             "source_status": [s.to_dict() for s in self.source_status],
+            "regulation": self.regulation.to_dict(),
+            "dose": self.dose.to_dict(),
+            "gaps": [g.to_dict() for g in self.gaps],
         }

@@ -9,9 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..model import Appraisal, Design, Evidence, Finding, Question, Record, SafetyMention, Species
+from ..model import (
+    Appraisal,
+    Design,
+    DoseMention,
+    Evidence,
+    Finding,
+    Question,
+    Record,
+    SafetyMention,
+    Species,
+)
 from .design import DesignCall, classify_design, classify_species
 from .details import extract_sample_size
+from .dose import find_dose_effects, find_doses
 from .finding import find_direction
 from .safety import find_safety
 from .sections import Sentence, assign_roles, conclusion_sentences
@@ -31,6 +42,8 @@ class Appraiser:
     )
     finding: Callable[[Sequence[Sentence], str, Sequence[str]], Finding] = find_direction
     safety: Callable[[str, Sequence[Sentence]], tuple[SafetyMention, ...]] = find_safety
+    doses: Callable[[Sequence[Sentence], Sequence[str]], tuple[DoseMention, ...]] = find_doses
+    dose_effects: Callable[[str, Sequence[Sentence], Design], tuple[Evidence, ...]] = find_dose_effects
 
     def __call__(self, record: Record, question: Question) -> Appraisal:
         """Appraise ``record`` for every condition of ``question``."""
@@ -49,6 +62,8 @@ class Appraiser:
                 self.finding(sentences, c, question.terms_for(c)) for c in question.conditions
             ),
             safety=self.safety(record.title, sentences),
+            doses=self.doses(sentences, question.substance_terms or (question.substance,)),
+            dose_effects=self.dose_effects(record.title, sentences, call.design),
         )
 
 

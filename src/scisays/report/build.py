@@ -6,7 +6,10 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..model import AdverseEvents, Question, Report, SourceStatus, Study, Trial
-from ..synthesize import DESIGN_ORDER, safety_profile, synthesize
+from ..synthesize import DESIGN_ORDER, grade, safety_profile
+from ..synthesize.dose import dose_summary
+from ..synthesize.gaps import evidence_gaps
+from ..synthesize.regulatory import regulation_for
 
 DISCLAIMER = (
     "scisays reads abstracts with rules (appraisal v1) and can misread them: check the quoted "
@@ -40,8 +43,10 @@ def build_report(
     adverse_events: Sequence[AdverseEvents] = (),
     source_status: Sequence[SourceStatus] = (),
 ) -> Report:
-    """The whole report: verdict per condition, safety profile, ordered studies, registered
-    trials (ongoing and unreported first), adverse-event counts, how each source fared, notes."""
+    """The whole report: verdict and certainty per condition, safety profile and rating,
+    regulatory facts, doses, evidence gaps, ordered studies, notes. Trials, adverse-event
+    counts and source status (from live sources) feed the gaps and the safety rating; trials
+    are listed ongoing and unreported first."""
     ordered = order_studies(studies)
     all_notes = list(notes)
     if not ordered:
@@ -51,10 +56,12 @@ def build_report(
             f"(searched for: {', '.join(question.substance_terms)}).",
         )
     all_notes.append(DISCLAIMER)
+    regulation = regulation_for(question.substance_terms or (question.substance,))
+    verdicts = grade(question.conditions, ordered)
     return Report(
         question=question,
-        verdicts=synthesize(question.conditions, ordered),
-        safety=safety_profile(ordered),
+        verdicts=verdicts,
+        safety=safety_profile(ordered, adverse_events, regulation),
         studies=ordered,
         sources=tuple(sources),
         notes=tuple(all_notes),
@@ -62,6 +69,9 @@ def build_report(
         trials=order_trials(trials),
         adverse_events=tuple(adverse_events),
         source_status=tuple(source_status),
+        regulation=regulation,
+        dose=dose_summary(ordered),
+        gaps=evidence_gaps(question, verdicts, ordered, trials, source_status),
     )
 
 

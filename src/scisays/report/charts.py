@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from ..model import AdverseEvents, Design, Direction, Report, Verdict
-from ..synthesize.evidence import CONTROLLED, DESIGN_ORDER, INDIRECT, RANDOMISED, REVIEWS, UNCONTROLLED
+from ..synthesize.grade import CONTROLLED, DESIGN_ORDER, INDIRECT, RANDOMISED, REVIEWS, UNCONTROLLED
 
 # Colour-blind-safe palette (after Okabe & Ito), each dark enough for white text (contrast >= 4.5:1)
 DIRECTION_COLOURS: dict[Direction, str] = {

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 
 from ..model import Direction, Report, Study
-from ..synthesize.evidence import DESIGN_ORDER
+from ..synthesize.grade import DESIGN_ORDER
 from .assets import FILE_CSP, REPORT_CSS, REPORT_JS
 from .charts import adverse_event_charts, evidence_pyramid, studies_per_year
 
@@ -133,7 +133,7 @@ def section_summary(ctx: _Ctx) -> Markup:
         cards += Markup(
             '<article class="card verdict-card {cls}" data-condition="{c}">'
             '<h3>{C}</h3><p class="verdict">{label}</p>'
-            "<p>Certainty: <strong>{certainty}</strong></p>"
+            "<p>Certainty: <strong>{certainty}</strong> (from {start})</p>"
             '<p class="muted">{n} of {total} studies address {c}{people}.</p></article>'
         ).format(
             cls=_VERDICT_CLASS.get(v.label, "v-maybe"),
@@ -141,6 +141,7 @@ def section_summary(ctx: _Ctx) -> Markup:
             C=v.condition[:1].upper() + v.condition[1:],
             label=v.label,
             certainty=v.certainty,
+            start=v.start_certainty,
             n=v.studies_addressing,
             total=len(r.studies),
             people=f"; {v.total_participants:,} participants" if v.total_participants else "",
@@ -169,10 +170,11 @@ def _safety_card(ctx: _Ctx) -> Markup:
     )
     return Markup(
         '<article class="card safety"><h3>Safety</h3>'
-        '<p class="muted">Signals reported in these studies (a safety rating is not yet available).</p>'
+        '<p class="verdict safety-rating">{}</p>'
+        '<p class="muted">Signals reported in these studies:</p>'
         "{}"
-        '<p><a href="#safety">Details and quotes</a></p></article>'
-    ).format(body)
+        '<p><a href="#safety">Why, with quotes</a></p></article>'
+    ).format(r.safety.rating, body)
 
 
 def section_charts(ctx: _Ctx) -> Markup:
@@ -322,7 +324,12 @@ def section_trials(ctx: _Ctx) -> Markup:
 def section_safety(ctx: _Ctx) -> Markup:
     """Safety signals by topic with the quoted sentences, then adverse-event report counts."""
     r = ctx.report
-    body = Markup()
+    reasons = Markup("").join(
+        Markup("<li>{}{}</li>").format(_text(x.text), _ref_cites(ctx, x.citations))
+        for x in r.safety.rating_reasons
+    )
+    body = Markup('<p>Safety rating: <strong class="safety-rating">{}</strong></p><ul class="reasons">{}</ul>'
+                  ).format(r.safety.rating, reasons)
     if not r.safety.topics:
         body += Markup("<p>None of the studies found reports a safety signal in its abstract.</p>")
     for t in r.safety.topics:
@@ -357,40 +364,98 @@ def section_safety(ctx: _Ctx) -> Markup:
     return _section("safety", "Safety", body)
 
 
+def _ref_cites(ctx: _Ctx, citations: Sequence[str]) -> Markup:
+    """Citations of studies as in-page links; source URLs as external links."""
+    if not citations:
+        return Markup()
+    parts = []
+    for c in citations:
+        url = safe_url(c)
+        if url:
+            parts.append(
+                Markup('<a href="{}" rel="noopener noreferrer" target="_blank">source</a>').format(url)
+            )
+        else:
+            parts.append(ctx.cite(c))
+    return Markup(" ({})").format(Markup("; ").join(parts))
+
+
 def section_regulation(ctx: _Ctx) -> Markup:
-    """Regulatory status (FDA, WHO, national bans): not in the report model yet."""
-    return _section(
-        "regulation",
-        "Regulation",
-        _not_yet("Regulatory facts are not yet available in this version of scisays."),
+    """Regulators' dated statements from the curated file, with its as-of date."""
+    reg = ctx.report.regulation
+    body = Markup('<p class="muted">Regulatory facts as of {} (scisays regulatory data v{}); later '
+                  "actions are not included.</p>").format(reg.as_of, reg.version)
+    if not reg.facts:
+        body += Markup("<p>scisays holds no regulatory facts for {}. That is not a statement that none "
+                       "exist.</p>").format(ctx.report.question.substance)
+        return _section("regulation", "Regulation", body)
+    rows = Markup("").join(
+        Markup('<tr><td>{date}</td><td>{body}</td><td>{where}</td><td>{kind}</td><td>{what}</td>'
+               "<td>{link}</td></tr>").format(
+            date=f.date, body=f.body, where=f.jurisdiction, kind=f.kind, what=f.statement,
+            link=(Markup('<a href="{}" rel="noopener noreferrer" target="_blank">source</a>').format(u)
+                  if (u := safe_url(f.source_url)) else Markup("—")),
+        )
+        for f in reg.facts
     )
+    body += Markup(
+        '<div class="table-wrap"><table><caption>{}</caption><thead><tr><th scope="col">Date</th>'
+        '<th scope="col">Body</th><th scope="col">Jurisdiction</th><th scope="col">Kind</th>'
+        '<th scope="col">What it says</th><th scope="col">Source</th></tr></thead><tbody>{}</tbody>'
+        "</table></div>"
+    ).format(f"{len(reg.facts)} statements by regulators, newest first", rows)
+    return _section("regulation", "Regulation", body)
 
 
 def section_dose(ctx: _Ctx) -> Markup:
-    """Doses studied and reported: not in the report model yet."""
-    return _section(
-        "dose", "Dose", _not_yet("Dose information is not yet available in this version of scisays.")
+    """Doses the studies state (ranges, each dose with its sentence) and dose-dependent effects."""
+    d = ctx.report.dose
+    if not d.doses and not d.effects:
+        return _section("dose", "Dose", Markup(
+            "<p>None of the studies states a dose of the substance in its abstract.</p>"))
+    ranges = Markup("").join(
+        Markup("<li>{} studies: {} {}{}</li>").format(
+            str(r.species), f"{r.low:g}" if r.low == r.high else f"{r.low:g}–{r.high:g}", r.unit,
+            ctx.cites(r.citations))
+        for r in d.ranges
     )
+    doses = Markup("").join(
+        Markup('<li><strong>{}</strong> ({}) — {}<blockquote class="quote">“{}”</blockquote></li>').format(
+            cd.dose.describe(), cd.design.label, ctx.cite(cd.citation), _text(cd.dose.evidence.text))
+        for cd in d.doses
+    )
+    body = Markup("<ul>{}</ul><h3>Doses stated</h3><ul>{}</ul>").format(ranges, doses)
+    if d.effects:
+        body += Markup("<h3>Effects that differ by dose</h3><ul>{}</ul>").format(Markup("").join(
+            Markup('<li><blockquote class="quote">“{}”</blockquote> — {}, {}</li>').format(
+                _text(e.evidence.text), e.design.label, ctx.cite(e.citation))
+            for e in d.effects
+        ))
+    return _section("dose", "Dose", body)
 
 
 def section_gaps(ctx: _Ctx) -> Markup:
-    """Evidence gaps: not in the report model yet."""
-    return _section(
-        "gaps",
-        "Evidence gaps",
-        _not_yet("A list of evidence gaps is not yet available in this version of scisays."),
+    """What kind of study is missing, per condition and for safety."""
+    gaps = ctx.report.gaps
+    if not gaps:
+        return _section("gaps", "Evidence gaps", Markup("<p>No gap found by scisays' rules.</p>"))
+    items = Markup("").join(
+        Markup("<li><strong>{}</strong>: {}{}</li>").format(
+            g.condition or "safety", g.text, ctx.cites(g.citations))
+        for g in gaps
     )
+    return _section("gaps", "Evidence gaps", Markup('<ul class="gaps">{}</ul>').format(items))
 
 
 def section_grading(ctx: _Ctx) -> Markup:
     """How each verdict was reached: the rule, then the reasons with their citations."""
     r = ctx.report
     body = Markup(
-        "<p>The verdict for a condition rests on the strongest tier of design that addresses it: "
-        "randomised (meta-analyses, systematic reviews, randomised controlled trials), then controlled "
-        "observational studies (non-randomised trials, cohort and case-control studies), then everything "
-        "else. Weaker tiers are described but cannot lift the verdict; surveys, case reports, animal and "
-        "in vitro work alone always give <em>insufficient evidence</em>.</p>"
+        "<p>GRADE-style: the grade rests on the strongest tier of design that addresses the condition "
+        "(randomised evidence starts at high certainty, non-randomised studies with a comparison at low, "
+        "everything else at very low), then goes down a level for each serious concern about risk of "
+        "bias, inconsistency, indirectness, imprecision or publication bias. Each step is listed below "
+        "with the studies it rests on; the rules are in docs/grading.md.</p>"
     )
     for v in r.verdicts:
         reasons = Markup("").join(
@@ -399,7 +464,7 @@ def section_grading(ctx: _Ctx) -> Markup:
         body += Markup('<h3>{}: {} (certainty: {})</h3><ul class="reasons">{}</ul>').format(
             v.condition[:1].upper() + v.condition[1:], v.label, v.certainty, reasons
         )
-    return _section("grading", "How the grade was reached", body)
+    return _section("grading", "Why: how the grade was reached", body)
 
 
 def section_sources(ctx: _Ctx) -> Markup:
@@ -431,6 +496,7 @@ Section = Callable[[_Ctx], Markup]
 SECTIONS: tuple[Section, ...] = (
     section_header,
     section_summary,
+    section_grading,
     section_charts,
     section_studies,
     section_trials,
@@ -438,7 +504,6 @@ SECTIONS: tuple[Section, ...] = (
     section_regulation,
     section_dose,
     section_gaps,
-    section_grading,
     section_sources,
 )
 

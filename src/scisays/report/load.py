@@ -19,13 +19,22 @@ from ..model import (
     REPORT_SCHEMA_VERSION,
     AdverseEvents,
     Appraisal,
+    CitedDose,
+    CitedSentence,
     Design,
     Direction,
+    DoseMention,
+    DoseRange,
+    DoseSummary,
+    Downgrade,
     Evidence,
     Finding,
+    Gap,
     Question,
     Reason,
     Record,
+    Regulation,
+    RegulatoryFact,
     Report,
     SafetyMention,
     SafetyProfile,
@@ -79,7 +88,45 @@ def _appraisal(d: Mapping[str, Any]) -> Appraisal:
             SafetyMention(topic=SafetyTopic(m["topic"]), evidence=_evidence(m["evidence"]))
             for m in d["safety"]
         ),
+        doses=tuple(_dose(x) for x in d.get("doses", ())),
+        dose_effects=tuple(_evidence(e) for e in d.get("dose_effects", ())),
     )
+
+
+def _dose(d: Mapping[str, Any]) -> DoseMention:
+    return DoseMention(
+        low=d["low"], high=d["high"], unit=d["unit"], frequency=d["frequency"], route=d["route"],
+        evidence=_evidence(d["evidence"]),
+    )
+
+
+def _dose_summary(d: Mapping[str, Any]) -> DoseSummary:
+    return DoseSummary(
+        doses=tuple(
+            CitedDose(x["citation"], Design(x["design"]), Species(x["species"]), _dose(x["dose"]))
+            for x in d["doses"]
+        ),
+        ranges=tuple(
+            DoseRange(x["unit"], Species(x["species"]), x["low"], x["high"], tuple(x["citations"]))
+            for x in d["ranges"]
+        ),
+        effects=tuple(
+            CitedSentence(x["citation"], Design(x["design"]), _evidence(x)) for x in d["effects"]
+        ),
+    )
+
+
+def _regulation(d: Mapping[str, Any]) -> Regulation:
+    return Regulation(
+        substance=d["substance"],
+        as_of=d["as_of"],
+        version=d["version"],
+        facts=tuple(RegulatoryFact(**f) for f in d["facts"]),
+    )
+
+
+def _reasons(items: Any) -> tuple[Reason, ...]:
+    return tuple(Reason(r["text"], tuple(r["citations"])) for r in items)
 
 
 def _question(d: Mapping[str, Any]) -> Question:
@@ -96,10 +143,16 @@ def _verdict(d: Mapping[str, Any]) -> Verdict:
         condition=d["condition"],
         label=d["verdict"],
         certainty=d["certainty"],
-        reasons=tuple(Reason(r["text"], tuple(r["citations"])) for r in d["reasons"]),
+        reasons=_reasons(d["reasons"]),
         counts={k: dict(v) for k, v in d["counts"].items()},
         studies_addressing=d["studies_addressing"],
         total_participants=d["total_participants"],
+        start_certainty=d.get("start_certainty", "none"),
+        downgrades=tuple(
+            Downgrade(x["domain"], x["levels"], x["text"], tuple(x["citations"]))
+            for x in d.get("downgrades", ())
+        ),
+        basis=tuple(d.get("basis", ())),
     )
 
 
@@ -157,7 +210,11 @@ def report_from_dict(d: Mapping[str, Any]) -> Report:
         return Report(
             question=_question(d["question"]),
             verdicts=tuple(_verdict(v) for v in d["verdicts"]),
-            safety=SafetyProfile(topics=tuple(_topic(t) for t in d["safety"]["topics"])),
+            safety=SafetyProfile(
+                topics=tuple(_topic(t) for t in d["safety"]["topics"]),
+                rating=d["safety"].get("rating", "insufficient evidence to rate"),
+                rating_reasons=_reasons(d["safety"].get("rating_reasons", ())),
+            ),
             studies=tuple(
                 Study(
                     record=Record.from_dict(s["record"]),
@@ -172,6 +229,11 @@ def report_from_dict(d: Mapping[str, Any]) -> Report:
             trials=tuple(_trial(t) for t in d.get("trials", ())),
             adverse_events=tuple(_adverse(a) for a in d.get("adverse_events", ())),
             source_status=tuple(SourceStatus(**s) for s in d.get("source_status", ())),
+            regulation=_regulation(d["regulation"]) if "regulation" in d else Regulation(),
+            dose=_dose_summary(d["dose"]) if "dose" in d else DoseSummary(),
+            gaps=tuple(
+                Gap(g["condition"], g["kind"], g["text"], tuple(g["citations"])) for g in d.get("gaps", ())
+            ),
         )
     except (KeyError, TypeError, ValueError) as e:
         raise ReportFormatError(

@@ -57,13 +57,26 @@ def render_markdown(report: Report) -> str:
         out.append("No condition was asked about; the studies and safety signals are below.\n")
     for v in report.verdicts:
         out.append(
-            f"### {md_escape(v.condition.capitalize())}: **{v.label}** "
-            f"(certainty: {v.certainty})\n"
+            f"- **{md_escape(v.condition.capitalize())}: {v.label}** — certainty: **{v.certainty}** "
+            f"({v.studies_addressing} of {len(report.studies)} studies address it)"
         )
+    out.append(f"- **Safety rating: {report.safety.rating}**")
+    if report.regulation.facts:
+        out.append(
+            f"- Regulators: {len(report.regulation.facts)} dated statements (see Regulation; "
+            f"as of {md_escape(report.regulation.as_of)})"
+        )
+    out.append("")
+    out.append("## Why\n")
+    for v in report.verdicts:
         terms = ", ".join(q.terms_for(v.condition))
         out.append(
+            f"### {md_escape(v.condition.capitalize())}: {v.label} (certainty: {v.certainty})\n"
+        )
+        out.append(
             f"{v.studies_addressing} of {len(report.studies)} studies address "
-            f"{md_escape(v.condition)} (searched as: {md_escape(terms)}).\n"
+            f"{md_escape(v.condition)} (searched as: {md_escape(terms)}). The grade starts at "
+            f"**{v.start_certainty}** and ends at **{v.certainty}** — the rules are in docs/grading.md.\n"
         )
         for r in v.reasons:
             out.append(f"- {md_escape(r.text)}{_cites(report, r.citations)}")
@@ -110,7 +123,11 @@ def render_markdown(report: Report) -> str:
 
     if report.trials:
         out.extend(_trials(report))
-    out.append("## Safety signals in these studies\n")
+    out.append("## Safety\n")
+    out.append(f"**Safety rating: {report.safety.rating}**\n")
+    for r in report.safety.rating_reasons:
+        out.append(f"- {md_escape(r.text)}{_cites(report, r.citations)}")
+    out.append("")
     if not report.safety.topics:
         out.append("None of the studies found reports a safety signal in its abstract.\n")
     by_cite = {s.record.citation: s for s in report.studies}
@@ -120,9 +137,13 @@ def render_markdown(report: Report) -> str:
             ref = cite(by_cite[c]) if c in by_cite else md_escape(c)
             out.append(f"- > {md_escape(e.text)} — {ref}")
         out.append("")
-
     for ae in report.adverse_events:
         out.extend(_adverse_events(ae))
+
+    out.extend(_regulation(report))
+    out.extend(_dose(report, by_cite))
+    out.extend(_gaps(report))
+
     out.append("## Notes\n")
     for n in report.notes:
         out.append(f"- {md_escape(n)}")
@@ -159,6 +180,27 @@ def _trials(report: Report) -> list[str]:
     return out
 
 
+def _regulation(report: Report) -> list[str]:
+    reg = report.regulation
+    out = ["## Regulation\n"]
+    out.append(
+        f"_Regulatory facts as of {md_escape(reg.as_of)} (scisays regulatory data v{reg.version}); "
+        "later actions are not included._\n"
+    )
+    if not reg.facts:
+        out.append(
+            f"scisays holds no regulatory facts for {md_escape(report.question.substance)}. "
+            "That is not a statement that none exist.\n"
+        )
+    for f in reg.facts:
+        out.append(
+            f"- **{md_escape(f.date)} — {md_escape(f.body)}** ({md_escape(f.jurisdiction)}, "
+            f"{md_escape(f.kind)}): {md_escape(f.statement)} [source]({f.source_url})"
+        )
+    out.append("")
+    return out
+
+
 def _count(n: int | None) -> str:
     return "not available" if n is None else f"{n:,}"
 
@@ -181,4 +223,42 @@ def _adverse_events(ae: AdverseEvents) -> list[str]:
         out.append("Reports by year: " + ", ".join(f"{y}: {n:,}" for y, n in ae.by_year) + ".\n")
     if ae.caveat:
         out.append(f"_{md_escape(ae.caveat)}_\n")
+    return out
+
+
+def _dose(report: Report, by_cite: dict[str, Study]) -> list[str]:
+    d = report.dose
+    out = ["## Dose\n"]
+    if not d.doses and not d.effects:
+        out.append("None of the studies states a dose of the substance in its abstract.\n")
+        return out
+    for r in d.ranges:
+        span = f"{r.low:g}" if r.low == r.high else f"{r.low:g}–{r.high:g}"
+        out.append(
+            f"- {r.species} studies: {span} {md_escape(r.unit)}{_cites(report, r.citations)}"
+        )
+    out.append("")
+    for cd in d.doses:
+        ref = cite(by_cite[cd.citation]) if cd.citation in by_cite else md_escape(cd.citation)
+        out.append(
+            f"- **{md_escape(cd.dose.describe())}** ({cd.design.label}, {cd.species}) — {ref}\n"
+            f"  > {md_escape(cd.dose.evidence.text)}"
+        )
+    if d.effects:
+        out.append("\n### Effects that differ by dose\n")
+        for e in d.effects:
+            ref = cite(by_cite[e.citation]) if e.citation in by_cite else md_escape(e.citation)
+            out.append(f"- > {md_escape(e.evidence.text)} — {e.design.label}, {ref}")
+    out.append("")
+    return out
+
+
+def _gaps(report: Report) -> list[str]:
+    out = ["## Evidence gaps\n"]
+    if not report.gaps:
+        out.append("No gap found by scisays' rules.\n")
+    for g in report.gaps:
+        head = f"**{md_escape(g.condition)}**: " if g.condition else "**safety**: "
+        out.append(f"- {head}{md_escape(g.text)}{_cites(report, g.citations)}")
+    out.append("")
     return out

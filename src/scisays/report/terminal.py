@@ -21,6 +21,13 @@ _VERDICT_STYLE = {
     "evidence of harm": "bold red",
     "insufficient evidence": "bold yellow",
 }
+_SAFETY_STYLE = {
+    "likely safe": "bold green",
+    "possibly safe": "green",
+    "possibly unsafe": "red",
+    "likely unsafe": "bold red",
+    "insufficient evidence to rate": "bold yellow",
+}
 _DIRECTION_STYLE = {
     Direction.BENEFIT: "green",
     Direction.NO_EFFECT: "red",
@@ -152,17 +159,23 @@ def render_terminal(report: Report) -> RenderableType:
     for st in report.source_status:
         if not st.ok:
             parts.append(_t(f"⚠ {st.name} {st.message}", "yellow"))
+    summary = Text()
+    for v in report.verdicts:
+        summary.append(f"{v.condition.capitalize()}: ", "bold")
+        summary.append(v.label, style=_VERDICT_STYLE.get(v.label, "bold"))
+        summary.append(f"  certainty: {v.certainty}; {v.studies_addressing} studies address it\n")
+    summary.append("Safety rating: ", "bold")
+    summary.append(report.safety.rating, _SAFETY_STYLE.get(report.safety.rating, "bold"))
+    parts.append(Panel(summary, title="Verdict", title_align="left"))
     for v in report.verdicts:
         body = Text()
-        body.append(f"{v.label}", style=_VERDICT_STYLE.get(v.label, "bold"))
-        body.append(f"  (certainty: {v.certainty}; {v.studies_addressing} studies address it)\n")
         for r in v.reasons:
             body.append("• ")
             body.append(" ".join(r.text.split()))
             if r.citations:
                 body.append(" [" + "; ".join(r.citations) + "]", style="cyan")
             body.append("\n")
-        parts.append(Panel(body, title=_t(v.condition.capitalize(), "bold"), title_align="left"))
+        parts.append(Panel(body, title=_t(f"Why: {v.condition}", "bold"), title_align="left"))
     parts.extend(_charts(report))
 
     if report.studies:
@@ -206,6 +219,13 @@ def render_terminal(report: Report) -> RenderableType:
     if report.trials:
         parts.append(_trials_table(report))
     safety = Text()
+    safety.append("Rating: ", "bold")
+    safety.append(report.safety.rating + "\n", _SAFETY_STYLE.get(report.safety.rating, "bold"))
+    for reason in report.safety.rating_reasons:
+        safety.append("• " + " ".join(reason.text.split()))
+        if reason.citations:
+            safety.append(" [" + "; ".join(reason.citations) + "]", "cyan")
+        safety.append("\n")
     for t in report.safety.topics:
         safety.append(f"{t.topic.label.capitalize()}", "bold")
         safety.append(f" — {t.describe()}\n")
@@ -214,11 +234,51 @@ def render_terminal(report: Report) -> RenderableType:
             safety.append(c + "\n", "cyan")
         if len(t.mentions) > 4:
             safety.append(f"  … and {len(t.mentions) - 4} more (see --format md or json)\n", "dim")
-    if not safety.plain:
+    if not report.safety.topics:
         safety.append("None of the studies found reports a safety signal in its abstract.")
-    parts.append(Panel(safety, title="Safety signals in these studies", title_align="left"))
+    parts.append(Panel(safety, title="Safety", title_align="left"))
     for ae in report.adverse_events:
         parts.append(_adverse_panel(ae))
+
+    reg = report.regulation
+    regulation = Text(f"As of {reg.as_of} (scisays regulatory data v{reg.version}); later actions "
+                      "are not included.\n", "dim")
+    for fact in reg.facts:
+        regulation.append(f"{fact.date} {fact.body}", "bold")
+        regulation.append(f" ({fact.jurisdiction}, {fact.kind}): {' '.join(fact.statement.split())} ")
+        regulation.append(fact.source_url + "\n", "cyan")
+    if not reg.facts:
+        regulation.append(f"scisays holds no regulatory facts for {q.substance}.")
+    parts.append(Panel(regulation, title="Regulation", title_align="left"))
+
+    dose = Text()
+    for rng in report.dose.ranges:
+        span = f"{rng.low:g}" if rng.low == rng.high else f"{rng.low:g}–{rng.high:g}"
+        dose.append(f"{rng.species} studies: {span} {rng.unit} ")
+        dose.append("[" + "; ".join(rng.citations) + "]\n", "cyan")
+    for cd in report.dose.doses:
+        dose.append(f"{cd.dose.describe()}", "bold")
+        dose.append(f" ({cd.design.label}) ")
+        dose.append(cd.citation + "\n", "cyan")
+        dose.append("  “" + " ".join(cd.dose.evidence.text.split()) + "”\n", "italic")
+    for eff in report.dose.effects:
+        dose.append("Effect by dose: ", "bold")
+        dose.append("“" + " ".join(eff.evidence.text.split()) + "” ", "italic")
+        dose.append(eff.citation + "\n", "cyan")
+    if not dose.plain:
+        dose.append("None of the studies states a dose of the substance in its abstract.")
+    parts.append(Panel(dose, title="Dose", title_align="left"))
+
+    gaps = Text()
+    for g in report.gaps:
+        gaps.append(f"{g.condition or 'safety'}: ", "bold")
+        gaps.append(" ".join(g.text.split()))
+        if g.citations:
+            gaps.append(" [" + "; ".join(g.citations) + "]", "cyan")
+        gaps.append("\n")
+    if not gaps.plain:
+        gaps.append("No gap found by scisays' rules.")
+    parts.append(Panel(gaps, title="Evidence gaps", title_align="left"))
     for n in report.notes:
         parts.append(_t(n, "dim"))
     return Group(*parts)
