@@ -37,9 +37,12 @@ _YEAR_CONTEXT = re.compile(
 _NOT_A_SAMPLE = re.compile(r"^\s*(?:%|percent|years?|months?|weeks?|days?|hours?|mg|g\b|kg)", re.I)
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _candidates(sentence: str) -> list[int]:
     out: list[int] = []
-    for pattern in _COUNT_PATTERNS:
+    for pattern in _COUNT_PATTERNS if _DIGIT.search(sentence) else ():
         for m in pattern.finditer(sentence):
             after = sentence[m.end(1) :]
             if _NOT_A_SAMPLE.match(after):

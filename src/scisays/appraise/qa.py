@@ -8,6 +8,7 @@ cross-validation, and very short or empty text is answered 'maybe' with low conf
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from .. import ml
 from ..ml.features import answer_features
 from .sections import role_for_label, split_sentences
 
+_ASCII_LETTERS = re.compile(r"[A-Za-z]")
 MAX_CHARS = 20_000  # longer text is cut (an abstract is ~2,000 characters)
 ANSWERS = ("yes", "no", "maybe")
 
@@ -60,7 +62,7 @@ def answer(question: str, text: str, *, setting: str = "reasoning-free") -> Answ
     model = ml.load("pubmedqa-rf" if setting == "reasoning-free" else "pubmedqa-rr")
     label, p = model.predict(answer_features(question, text))
     reason = ""
-    letters = sum(c.isascii() and c.isalpha() for c in text)
+    letters = len(_ASCII_LETTERS.findall(text))
     if letters < 0.5 * len(text.replace(" ", "")):
         p, reason = min(p, 0.4), "the text is mostly not English words"
     return Answer(label, round(p, 4), sentences, reason)
