@@ -8,10 +8,13 @@ publishes), and measures, each in its own fresh subprocess so peak RSS is separa
   (b) bare lxml.etree.iterparse        (parse only: the floor)
   (c) scisays ingest_file              (parse + store in SQLite + FTS5 index)
 
-then (c) again at 1/4, 1/2 and all of the records, to show memory stays flat.
+each tool --repeat times, interleaved (the machine's speed drifts; medians are reported), then
+(c) again at 1/4, 1/2 and all of the records (or the --grow counts), to show memory stays flat.
+scisays parses files of 4 MB and more in a worker process while the main process writes; its
+peak RSS is shown for both processes.
 
     pip install -e '.[bench]'
-    python benchmarks/ingest.py [--records 50000] [--workdir DIR]
+    python benchmarks/ingest.py [--records 50000] [--repeat 3] [--grow 12500 50000 200000] [--workdir DIR]
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import argparse
 import copy
 import gzip
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -65,7 +69,8 @@ t0 = time.perf_counter()
 {body}
 dt = time.perf_counter() - t0
 print(json.dumps({{"n": n, "seconds": dt,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}))
 """
 
 
@@ -107,12 +112,16 @@ def measure(tool: str, path: Path) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--records", type=int, default=50_000)
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of each tool, interleaved; medians are reported (default 3)")
+    ap.add_argument("--grow", type=int, nargs="*", default=None,
+                    help="record counts for the memory-growth table (default: 1/4, 1/2, all)")
     ap.add_argument("--workdir", type=Path, default=None)
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="scisays-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     n = args.records
-    sizes = sorted({max(1, n // 4), max(1, n // 2), n})
+    sizes = sorted(set(args.grow or (max(1, n // 4), max(1, n // 2), n)) | {n})
     files = {}
     for k in sizes:
         f = work / f"bench-{k}.xml.gz"
@@ -121,26 +130,38 @@ def main() -> None:
             build(f, k)
         files[k] = f
     main_file = files[n]
-    print(f"\nfile: {main_file} ({main_file.stat().st_size / 1e6:.1f} MB gzip)\n")
-    rows = []
-    for tool in ("pubmed_parser", "iterparse", "scisays"):
-        r = measure(tool, main_file)
-        rows.append((tool, r))
-    print("| tool | records | seconds | records/s | peak RSS MB |")
-    print("|---|---:|---:|---:|---:|")
-    for tool, r in rows:
-        print(f"| {tool} | {int(r['n']):,} | {r['seconds']:.1f} | {r['n'] / r['seconds']:,.0f} "
-              f"| {r['peak_mb']:.0f} |")
-    rate = {tool: r["n"] / r["seconds"] for tool, r in rows}
+    print(f"\nfile: {main_file} ({main_file.stat().st_size / 1e6:.1f} MB gzip), "
+          f"{args.repeat} interleaved runs per tool, medians\n")
+    tools = ("pubmed_parser", "iterparse", "scisays")
+    runs: dict[str, list[dict[str, float]]] = {t: [] for t in tools}
+    for _ in range(args.repeat):
+        for tool in tools:
+            runs[tool].append(measure(tool, main_file))
+
+    def med(tool: str, key: str) -> float:
+        return statistics.median(r[key] for r in runs[tool])
+
+    print("| tool | records | seconds (median) | records/s | all runs, s | peak RSS MB |")
+    print("|---|---:|---:|---:|---|---:|")
+    for tool in tools:
+        secs = med(tool, "seconds")
+        count = int(runs[tool][0]["n"])
+        rss = f"{med(tool, 'peak_mb'):.0f}"
+        if tool == "scisays":
+            rss += f" + worker {med(tool, 'worker_peak_mb'):.0f}"
+        all_runs = ", ".join(f"{r['seconds']:.1f}" for r in runs[tool])
+        print(f"| {tool} | {count:,} | {secs:.1f} | {count / secs:,.0f} | {all_runs} | {rss} |")
+    rate = {tool: runs[tool][0]["n"] / med(tool, "seconds") for tool in tools}
     print(f"\nscisays parse+store vs pubmed_parser parse-only: {rate['scisays'] / rate['pubmed_parser']:.2f}x"
           " (target >= 2x)")
     print(f"bare iterparse vs scisays: {rate['iterparse'] / rate['scisays']:.2f}x (target <= 3x)")
-    print("\nscisays peak memory as the file grows:")
-    print("| records | seconds | records/s | peak RSS MB |")
-    print("|---:|---:|---:|---:|")
+    print("\nscisays peak memory as the file grows (one run each):")
+    print("| records | seconds | records/s | peak RSS MB | worker peak RSS MB |")
+    print("|---:|---:|---:|---:|---:|")
     for k in sizes:
         r = measure("scisays", files[k])
-        print(f"| {k:,} | {r['seconds']:.1f} | {r['n'] / r['seconds']:,.0f} | {r['peak_mb']:.0f} |")
+        print(f"| {k:,} | {r['seconds']:.1f} | {r['n'] / r['seconds']:,.0f} | {r['peak_mb']:.0f} "
+              f"| {r['worker_peak_mb']:.0f} |", flush=True)
 
 
 if __name__ == "__main__":

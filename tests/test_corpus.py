@@ -166,3 +166,57 @@ def test_stats(db: Path):
         assert s["records"] == 9
         assert dict(s["by_publication_type"])["Journal Article"] == 9
         assert dict(s["by_year"])[2020] == 2
+
+
+# -- the parallel ingest (a worker process parses, this one writes) ------------------------
+
+
+def _full_snapshot(corpus: Corpus) -> list[tuple]:
+    return list(corpus.conn.execute("SELECT * FROM records ORDER BY key"))
+
+
+def test_parallel_ingest_matches_in_process(tmp_path: Path):
+    files = [*pubmed_samples(), DATA / "update_v1.xml", DATA / "update_v2.xml", KRATOM_DEV]
+    snaps = []
+    for parallel in (False, True):
+        with Corpus.open(tmp_path / f"p{parallel}.sqlite", create=True) as c:
+            results = [ingest_file(c, f, parallel=parallel, batch_size=2) for f in files]
+            snaps.append((_full_snapshot(c), [r.changes for r in results]))
+    assert snaps[0] == snaps[1]
+    assert snaps[1][1][-2].deleted == 1  # update_v2's DeleteCitation went through the worker
+
+
+def test_parallel_ingest_reports_bad_xml_and_keeps_earlier_batches(tmp_path: Path):
+    good = b"".join(
+        b"<PubmedArticle><MedlineCitation><PMID Version='1'>%d</PMID><Article>"
+        b"<ArticleTitle>Kratom %d</ArticleTitle></Article></MedlineCitation></PubmedArticle>" % (i, i)
+        for i in range(1, 8)
+    )
+    bad = tmp_path / "cut.xml"
+    bad.write_bytes(b"<PubmedArticleSet>" + good + b"<PubmedArticle><MedlineCitation><PMI")
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as c:
+        with pytest.raises(InputFileError, match=r"cut\.xml: malformed XML .*\(6 items before"):
+            ingest_file(c, bad, parallel=True, batch_size=3)
+        assert c.count() == 6
+        assert c.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_parallel_ingest_resumes_after_interruption(tmp_path: Path):
+    big = tmp_path / "big.jsonl"
+    big.write_text("".join(f'{{"id": "r{i}", "title": "kratom record {i}"}}\n' for i in range(50)))
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as c:
+        calls = {"n": 0}
+        real = c.write_batch
+
+        def crash_on_third(items, progress=None):
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise KeyboardInterrupt
+            return real(items, progress=progress)
+
+        c.write_batch = crash_on_third  # type: ignore[method-assign]
+        with pytest.raises(KeyboardInterrupt):
+            ingest_file(c, big, batch_size=10, parallel=True)
+        c.write_batch = real  # type: ignore[method-assign]
+        r = ingest_file(c, big, batch_size=10, parallel=True)
+        assert r.resumed_from == 20 and r.changes.inserted == 30 and c.count() == 50

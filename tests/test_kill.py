@@ -12,6 +12,22 @@ import time
 from pathlib import Path
 
 
+def _workers_for(path: Path) -> list[int]:
+    """PIDs of live `scisays.corpus.worker` processes parsing ``path``."""
+    found = []
+    for proc_dir in Path("/proc").iterdir():
+        if not proc_dir.name.isdigit():
+            continue
+        try:
+            cmdline = (proc_dir / "cmdline").read_bytes().split(b"\0")
+            state = (proc_dir / "stat").read_text().split(") ")[-1][:1]
+        except OSError:
+            continue
+        if b"scisays.corpus.worker" in cmdline and str(path).encode() in cmdline and state != "Z":
+            found.append(int(proc_dir.name))
+    return found
+
+
 def test_kill_9_mid_ingest_then_resume(tmp_path: Path):
     src = tmp_path / "many.jsonl"
     with src.open("w") as f:
@@ -34,9 +50,16 @@ def test_kill_9_mid_ingest_then_resume(tmp_path: Path):
         if row and row[0] >= 4000:
             done = row[0]
             break
+    workers = _workers_for(src)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert done, "the ingest never committed a batch"
+    assert workers, "a file this big should be parsed in a worker process"
+    # The file is big enough to be parsed in a worker process: it must not outlive the ingest.
+    deadline = time.monotonic() + 20
+    while _workers_for(src) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _workers_for(src), "the parsing worker outlived the killed ingest"
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     count = con.execute("SELECT count(*) FROM records").fetchone()[0]

@@ -84,6 +84,8 @@ _COLUMNS = (
     "key, pmid, doi, pmcid, nct_id, local_id, title, abstract, section_meta, journal, year, "
     "publication_types, mesh, keywords, languages, source, version, revised, content_hash"
 )
+_INSERT = f"INSERT INTO records ({_COLUMNS}) VALUES ({','.join('?' * 19)})"
+_UPDATE = f"UPDATE records SET ({_COLUMNS}) = ({','.join('?' * 19)}) WHERE rowid = ?"
 _READ_COLUMNS = (
     "rowid, pmid, doi, pmcid, nct_id, local_id, title, abstract, section_meta, journal, year, "
     "publication_types, mesh, keywords, languages, source, version, revised"
@@ -110,12 +112,24 @@ class BatchResult:
         self.deleted_skipped += other.deleted_skipped
 
 
+_encode = json.encoder.encode_basestring  # C implementation; ensure_ascii=False semantics
+
+
 def _dump(items: Sequence[str]) -> str:
-    return json.dumps(list(items), ensure_ascii=False)
+    """JSON array of strings, as ``json.dumps(list(items), ensure_ascii=False)`` writes it."""
+    return "[" + ", ".join(map(_encode, items)) + "]"
 
 
-def record_row(record: Record) -> tuple[Any, ...]:
-    """The records-table row for a Record (without rowid)."""
+# Positions in a records row (the order of _COLUMNS).
+_KEY, _PMID, _DOI, _PMCID, _VERSION, _REVISED, _HASH = 0, 1, 2, 3, 16, 17, 18
+RecordRow = tuple[Any, ...]
+
+
+def record_row(record: Record) -> RecordRow:
+    """The records-table row for a Record (without rowid), content hash last.
+
+    Ingest builds rows where it parses (possibly in a worker process) and the store
+    writes rows, so the writing side never rebuilds Records."""
     abstract = "\n".join(s.text.replace("\n", " ") for s in record.sections)
     meta = None
     if any(s.label or s.category for s in record.sections):
@@ -290,21 +304,23 @@ class Corpus:
 
     def write_batch(
         self,
-        items: Sequence[Record | Deletion],
+        items: Sequence[Record | RecordRow | Deletion],
         *,
         progress: tuple[str, str, int, int] | None = None,
     ) -> BatchResult:
-        """Apply records and deletions, in order, in one transaction.
+        """Apply records (as Records or as rows from :func:`record_row`) and deletions, in
+        order, in one transaction.
 
         ``progress`` = (sha256, name, size, items_done) is stored in the same transaction,
         so an interrupted ingest can resume exactly after the last committed batch."""
         result = BatchResult()
+        rows = [record_row(it) if isinstance(it, Record) else it for it in items]
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         try:
-            existing = self._prefetch(items)
-            deleted = self._prefetch_deleted(items)
-            for item in items:
+            existing = self._prefetch(rows)
+            deleted = self._prefetch_deleted(rows)
+            for item in rows:
                 if isinstance(item, Deletion):
                     self._apply_deletion(item, existing, deleted, result)
                 else:
@@ -323,18 +339,18 @@ class Corpus:
             raise
         return result
 
-    def _prefetch(self, items: Sequence[Record | Deletion]) -> dict[str, tuple[Any, ...]]:
+    def _prefetch(self, rows: Sequence[RecordRow | Deletion]) -> dict[str, tuple[Any, ...]]:
         """Existing rows for every identifier in the batch, by 'kind:value'."""
         pmids, dois, pmcids, keys = set(), set(), set(), set()
-        for it in items:
-            if isinstance(it, Record):
-                keys.add(it.key)
-                if it.pmid:
-                    pmids.add(it.pmid)
-                if it.doi:
-                    dois.add(it.doi.lower())
-                if it.pmcid:
-                    pmcids.add(it.pmcid.upper())
+        for it in rows:
+            if not isinstance(it, Deletion):
+                keys.add(it[_KEY])
+                if it[_PMID]:
+                    pmids.add(it[_PMID])
+                if it[_DOI]:
+                    dois.add(it[_DOI].lower())
+                if it[_PMCID]:
+                    pmcids.add(it[_PMCID].upper())
         found: dict[str, tuple[Any, ...]] = {}
         sel = "SELECT rowid, key, pmid, version, revised, content_hash, lower(doi), upper(pmcid) "
         for column, values in (
@@ -370,8 +386,8 @@ class Corpus:
             if found.get(k) is row:
                 del found[k]
 
-    def _prefetch_deleted(self, items: Sequence[Record | Deletion]) -> set[str]:
-        pmids = [it.pmid for it in items if isinstance(it, Record) and it.pmid]
+    def _prefetch_deleted(self, rows: Sequence[RecordRow | Deletion]) -> set[str]:
+        pmids = [it[_PMID] for it in rows if not isinstance(it, Deletion) and it[_PMID]]
         out: set[str] = set()
         for i in range(0, len(pmids), 900):
             chunk = pmids[i : i + 900]
@@ -380,68 +396,64 @@ class Corpus:
         return out
 
     def _find_existing(
-        self, record: Record, existing: dict[str, tuple[Any, ...]]
+        self, row: RecordRow, existing: dict[str, tuple[Any, ...]]
     ) -> tuple[Any, ...] | None:
-        row = existing.get(f"key:{record.key}")
-        if row is None and record.pmid:
-            row = existing.get(f"pmid:{record.pmid}")
-        if row is None and record.doi:
-            cand = existing.get(f"doi:{record.doi.lower()}")
+        pmid, doi, pmcid = row[_PMID], row[_DOI], row[_PMCID]
+        found = existing.get(f"key:{row[_KEY]}")
+        if found is None and pmid:
+            found = existing.get(f"pmid:{pmid}")
+        if found is None and doi:
+            cand = existing.get(f"doi:{doi.lower()}")
             # Two different PMIDs sharing a DOI (errata, reprints) stay separate records.
-            if cand is not None and not (cand[2] and record.pmid and cand[2] != record.pmid):
-                row = cand
-        if row is None and record.pmcid:
-            cand = existing.get(f"pmcid:{record.pmcid.upper()}")
-            if cand is not None and not (cand[2] and record.pmid and cand[2] != record.pmid):
-                row = cand
-        return row
+            if cand is not None and not (cand[2] and pmid and cand[2] != pmid):
+                found = cand
+        if found is None and pmcid:
+            cand = existing.get(f"pmcid:{pmcid.upper()}")
+            if cand is not None and not (cand[2] and pmid and cand[2] != pmid):
+                found = cand
+        return found
+
+    @staticmethod
+    def _index_entry(rowid: int, values: RecordRow) -> tuple[Any, ...]:
+        doi, pmcid = values[_DOI], values[_PMCID]
+        return (rowid, values[_KEY], values[_PMID], values[_VERSION], values[_REVISED],
+                values[_HASH], doi.lower() if doi else None, pmcid.upper() if pmcid else None)
 
     def _apply_record(
         self,
-        record: Record,
+        values: RecordRow,
         existing: dict[str, tuple[Any, ...]],
         deleted: set[str],
         result: BatchResult,
     ) -> None:
-        if record.pmid and record.pmid in deleted:
+        pmid = values[_PMID]
+        if pmid and pmid in deleted:
             result.deleted_skipped += 1
             return
-        values = record_row(record)
-        old = self._find_existing(record, existing)
+        old = self._find_existing(values, existing)
         c = self.conn
         if old is None:
-            cur = c.execute(f"INSERT INTO records ({_COLUMNS}) VALUES ({','.join('?' * 19)})", values)
+            cur = c.execute(_INSERT, values)
             result.inserted += 1
-            new_row = (cur.lastrowid, values[0], record.pmid, record.version, record.revised,
-                       values[-1], record.doi.lower() if record.doi else None,
-                       record.pmcid.upper() if record.pmcid else None)
-            self._index_row(existing, new_row)
+            self._index_row(existing, self._index_entry(cur.lastrowid or 0, values))
             return
         rowid, _key, old_pmid, old_version, old_revised, old_hash = old[:6]
-        if old_hash == values[-1]:
+        if old_hash == values[_HASH]:
             result.unchanged += 1
             return
-        if old_pmid and not record.pmid:
+        if old_pmid and not pmid:
             # The PubMed record is the authority; a PMID-less copy never replaces it.
             result.older_skipped += 1
             return
-        if (record.version, record.revised) < (old_version, old_revised) and (
-            not old_pmid or old_pmid == record.pmid
+        if (values[_VERSION], values[_REVISED]) < (old_version, old_revised) and (
+            not old_pmid or old_pmid == pmid
         ):
             result.older_skipped += 1
             return
-        c.execute(
-            f"UPDATE records SET ({_COLUMNS}) = ({','.join('?' * 19)}) WHERE rowid = ?",
-            (*values, rowid),
-        )
+        c.execute(_UPDATE, (*values, rowid))
         result.updated += 1
         self._unindex_row(existing, old)
-        self._index_row(
-            existing,
-            (rowid, values[0], record.pmid, record.version, record.revised, values[-1],
-             record.doi.lower() if record.doi else None,
-             record.pmcid.upper() if record.pmcid else None),
-        )
+        self._index_row(existing, self._index_entry(rowid, values))
 
     def _apply_deletion(
         self,
