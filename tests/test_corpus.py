@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from scisays.corpus import Corpus, ingest_file
-from scisays.corpus.store import fts_phrase
+from scisays.corpus.store import fts_phrase, record_row
 from scisays.errors import CorpusError, InputFileError
+from scisays.model import Record
 
 from conftest import DATA, KRATOM_DEV, PUBMED_FIXTURES, pubmed_samples
 
@@ -70,6 +71,28 @@ def test_doi_record_merges_with_pubmed_record(db: Path, tmp_path: Path):
         assert c.count() == 3  # merged, not duplicated
         assert c.get("doi:10.9999/test.1") is None
         assert c.get("90000001").doi == "10.9999/test.1"
+
+@pytest.mark.parametrize("batch_size", [1, 3, 2000])
+def test_shared_doi_records_stay_separate_and_copies_merge_into_the_first(
+    db: Path, tmp_path: Path, batch_size: int
+):
+    """Several PubMed records may share a DOI (errata, reprints): each stays its own record,
+    and a PMID-less copy with that DOI merges into the earliest one, whatever the batching."""
+    lines = [f'{{"pmid": "{9100 + i}", "doi": "10.1/Shared", "title": "Paper {i}"}}' for i in range(5)]
+    lines.append('{"doi": "10.1/shared", "title": "PMID-less copy", "abstract": "x"}')
+    lines.append('{"pmid": "9200", "doi": "10.1/other", "title": "Other paper"}')
+    src = tmp_path / "shared.jsonl"
+    src.write_text("\n".join(lines) + "\n")
+    with Corpus.open(db, create=True) as c:
+        r = ingest_file(c, src, batch_size=batch_size)
+        assert c.count() == 6
+        assert r.changes.inserted == 6 and r.changes.older_skipped == 1
+        assert c.get("doi:10.1/shared") is None
+        assert [c.get(str(9100 + i)).title for i in range(5)] == [f"Paper {i}" for i in range(5)]
+        again = ingest_file(c, src, batch_size=batch_size, force=True)
+        assert again.changes.unchanged == 6 and again.changes.older_skipped == 1
+        assert c.count() == 6
+
 
 
 def test_jsonl_edge_cases(db: Path):
@@ -220,3 +243,16 @@ def test_parallel_ingest_resumes_after_interruption(tmp_path: Path):
         c.write_batch = real  # type: ignore[method-assign]
         r = ingest_file(c, big, batch_size=10, parallel=True)
         assert r.resumed_from == 20 and r.changes.inserted == 30 and c.count() == 50
+
+
+def test_prefetch_reads_one_row_per_shared_doi(db: Path, tmp_path: Path):
+    """Writing a batch looks up existing rows by DOI; a DOI shared by many records must cost
+    one row, not all of them (that made memory and time grow with the corpus)."""
+    src = tmp_path / "many.jsonl"
+    src.write_text("".join(f'{{"pmid": "{7000 + i}", "doi": "10.1/same", "title": "t{i}"}}\n'
+                           for i in range(200)))
+    with Corpus.open(db, create=True) as c:
+        ingest_file(c, src)
+        found = c._prefetch([record_row(Record(pmid="9999", doi="10.1/same", title="x"))])
+        assert len({row[0] for row in found.values()}) == 1
+        assert found["doi:10.1/same"][2] == "7000"

@@ -352,19 +352,25 @@ class Corpus:
                 if it[_PMCID]:
                     pmcids.add(it[_PMCID].upper())
         found: dict[str, tuple[Any, ...]] = {}
-        sel = "SELECT rowid, key, pmid, version, revised, content_hash, lower(doi), upper(pmcid) "
+        cols = "key, pmid, version, revised, content_hash, lower(doi), upper(pmcid)"
         for column, values in (
             ("key", keys),
             ("pmid", pmids),
             ("lower(doi)", dois),
             ("upper(pmcid)", pmcids),
         ):
+            # Keys and PMIDs are unique. Many records may share a DOI or PMCID (errata,
+            # reprints), and only the earliest one is ever a merge candidate (see
+            # _index_row): fetch that one per value, never all of them.
+            shared = column in _NOT_NULL
             vals = list(values)
             for i in range(0, len(vals), 900):
                 chunk = vals[i : i + 900]
                 q = (
-                    f"{sel} FROM records WHERE {_NOT_NULL.get(column, '')}{column} "
+                    f"SELECT {'min(rowid)' if shared else 'rowid'}, {cols} FROM records "
+                    f"WHERE {_NOT_NULL.get(column, '')}{column} "
                     f"IN ({','.join('?' * len(chunk))})"
+                    + (f" GROUP BY {column}" if shared else "")
                 )
                 for row in self.conn.execute(q, chunk):
                     self._index_row(found, row)
@@ -372,13 +378,16 @@ class Corpus:
 
     @staticmethod
     def _index_row(found: dict[str, tuple[Any, ...]], row: tuple[Any, ...]) -> None:
+        """Index a (rowid, key, pmid, ..., doi, pmcid) row. A DOI or PMCID shared by several
+        records points at the earliest of them (lowest rowid), whatever the batch order."""
         found[f"key:{row[1]}"] = row
         if row[2]:
             found[f"pmid:{row[2]}"] = row
-        if row[6]:
-            found[f"doi:{row[6]}"] = row
-        if row[7]:
-            found[f"pmcid:{row[7]}"] = row
+        for k in (f"doi:{row[6]}" if row[6] else "", f"pmcid:{row[7]}" if row[7] else ""):
+            if k:
+                cur = found.get(k)
+                if cur is None or row[0] <= cur[0]:
+                    found[k] = row
 
     @staticmethod
     def _unindex_row(found: dict[str, tuple[Any, ...]], row: tuple[Any, ...]) -> None:
