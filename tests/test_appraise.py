@@ -75,6 +75,19 @@ def test_every_finding_quotes_the_abstract():
         ([], "An online survey of 900 respondents.", Design.CROSS_SECTIONAL_SURVEY),
         ([], "Semi-structured interviews were analysed by thematic analysis.", Design.QUALITATIVE),
         (["Review"], "This review summarises the literature.", Design.NARRATIVE_REVIEW),
+        # Random allocation, however it is phrased, makes a trial randomised ...
+        ([], "Sixty patients were randomly enrolled into three groups receiving X.", Design.RCT),
+        ([], "The teeth were assigned randomly into two groups (n = 30 each).", Design.RCT),
+        ([], "Diets were given in 3 randomly-assigned rotations.", Design.RCT),
+        ([], "Patients were allocated at random to X or usual care.", Design.RCT),
+        ([], "Forty adults were randomised; half took X.", Design.RCT),
+        ([], "A CONSORT-compliant comparison of X and Y.", Design.RCT),
+        ([], "Each man did three controlled trials of X in random order.", Design.RCT),
+        # ... but random *selection* is sampling, not allocation.
+        ([], "A randomly selected sample of 900 adults answered a survey about X.",
+         Design.CROSS_SECTIONAL_SURVEY),
+        ([], "Households were chosen at random for a cross-sectional survey.",
+         Design.CROSS_SECTIONAL_SURVEY),
     ],
 )
 def test_design_rules(pubtypes, text, design):

@@ -33,9 +33,15 @@ def _rx(*patterns: str) -> re.Pattern[str]:
 _META = _rx(r"\bmeta-?analys[ie]s\b", r"\bmeta-?analytic", r"\bpooled analysis of (?:\w+ ){0,3}trials")
 _SYSTEMATIC = _rx(r"\bsystematic(?:ally)? review", r"\bscoping review\b", r"\bPRISMA\b",
                   r"\bsystematic (?:literature )?search")
-_RANDOMISED = _rx(r"\brandomi[sz]ed\b", r"\brandomly (?:assigned|allocated)\b", r"\brandomi[sz]ation\b")
+_RANDOMISED = _rx(r"\brandomi[sz]ed\b", r"\brandomly[- ](?:assigned|allocated)\b", r"\brandomi[sz]ation\b",
+                  r"\bin (?:a )?random(?:i[sz]ed)? (?:order|sequence)\b", r"\brandom sequence\b")
 # Random allocation of participants to arms: an experiment, not random sampling for a survey.
-_ALLOCATION = _rx(r"\brandomly (?:re-?)?(?:assigned|allocated|divided|distributed)\b",
+# (Random *selection* is sampling, so "selected" is not an allocation verb.)
+_ALLOCATION = _rx(r"\brandomly[- ](?:re-?)?(?:assigned|allocated|divided|distributed|enrolled|split)\b",
+                  r"\b(?:assigned|allocated|divided|distributed|split) (?:\w+ ){0,4}?"
+                  r"(?:randomly|at random)\b",
+                  r"\bat random (?:to|into|in)\b", r"\brandom (?:allocation|assignment)\b",
+                  r"\b(?:were|was|being) randomi[sz]ed\b", r"\bconsort\b",
                   r"\brandomi[sz]ed (?:in|into|to)\b", r"\brandomi[sz]ation\b",
                   r"\brandomi[sz]ed,? (?:[\w-]+,? ){0,4}(?:study|trial|design|comparison|cross-?over|"
                   r"experiment|evaluation)\b")
