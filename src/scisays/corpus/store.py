@@ -529,10 +529,13 @@ class Corpus:
         if second:
             query += " AND (" + " OR ".join(second) + ")"
         cols = ", ".join(f"r.{c.strip()}" for c in _READ_COLUMNS.split(","))
+        # Rank inside the FTS index first and read only the best ``limit`` rows: joining
+        # before the LIMIT read every matching row (3x slower for a common term).
         sql = (
-            f"SELECT {cols}, bm25(records_fts, 10.0, 1.0, 3.0, 3.0) AS score "
-            "FROM records_fts JOIN records r ON r.rowid = records_fts.rowid "
-            "WHERE records_fts MATCH ? ORDER BY score LIMIT ?"
+            f"SELECT {cols}, s.score FROM ("
+            "SELECT rowid, bm25(records_fts, 10.0, 1.0, 3.0, 3.0) AS score FROM records_fts "
+            "WHERE records_fts MATCH ? ORDER BY score, rowid LIMIT ?"
+            ") s JOIN records r ON r.rowid = s.rowid ORDER BY s.score, s.rowid"
         )
         try:
             rows = self.conn.execute(sql, (query, limit)).fetchall()
