@@ -11,7 +11,7 @@ import pytest
 from scisays.corpus import Corpus, ingest_file
 from scisays.corpus.store import fts_phrase, record_row
 from scisays.errors import CorpusError, InputFileError
-from scisays.model import Record
+from scisays.model import Deletion, Record
 
 from conftest import DATA, KRATOM_DEV, PUBMED_FIXTURES, pubmed_samples
 
@@ -256,3 +256,13 @@ def test_prefetch_reads_one_row_per_shared_doi(db: Path, tmp_path: Path):
         found = c._prefetch([record_row(Record(pmid="9999", doi="10.1/same", title="x"))])
         assert len({row[0] for row in found.values()}) == 1
         assert found["doi:10.1/same"][2] == "7000"
+
+
+def test_copy_after_deleting_the_first_of_a_shared_doi_merges_into_the_next(db: Path):
+    """In one batch: the earliest record of a shared DOI is deleted, then a PMID-less copy of
+    that DOI arrives. It merges into the next record with the DOI, not into a new record."""
+    with Corpus.open(db, create=True) as c:
+        c.write_batch([Record(pmid=str(8000 + i), doi="10.1/dup", title=f"t{i}") for i in range(3)])
+        r = c.write_batch([Deletion(("8000",)), Record(doi="10.1/dup", title="copy")])
+        assert r.deleted == 1 and r.older_skipped == 1 and r.inserted == 0
+        assert c.count() == 2 and c.get("doi:10.1/dup") is None

@@ -480,6 +480,21 @@ class Corpus:
             row = existing.get(f"pmid:{pmid}")
             if row is not None:
                 self._unindex_row(existing, row)
+                self._refill_shared(existing, row)
+
+    def _refill_shared(self, found: dict[str, tuple[Any, ...]], gone: tuple[Any, ...]) -> None:
+        """After ``gone`` left the corpus, point its DOI/PMCID at the earliest record that
+        still has it (the prefetch read only one row per shared DOI or PMCID)."""
+        cols = "key, pmid, version, revised, content_hash, lower(doi), upper(pmcid)"
+        for kind, column, value in (("doi", "lower(doi)", gone[6]), ("pmcid", "upper(pmcid)", gone[7])):
+            if not value or f"{kind}:{value}" in found:
+                continue
+            row = self.conn.execute(
+                f"SELECT min(rowid), {cols} FROM records WHERE {_NOT_NULL[column]}{column} = ?",
+                (value,),
+            ).fetchone()
+            if row is not None and row[0] is not None:
+                self._index_row(found, tuple(row))
 
     def file_status(self, sha256: str) -> tuple[int, bool] | None:
         """(items already applied, complete?) for a file seen before, else None."""
