@@ -161,3 +161,35 @@ def test_console_script_subprocess(kratom_db: Path):
     )
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["verdicts"][0]["verdict"] == "insufficient evidence"
+
+
+def test_cache_info_and_clear(tmp_path: Path):
+    from scisays.sources.http import ResponseCache
+
+    path = tmp_path / "http.sqlite"
+    env = {"SCISAYS_CACHE": str(path)}
+    r = run("cache", "info", "--json", env=env)
+    assert r.exit_code == 0 and json.loads(r.stdout)["entries"] == 0
+    assert not path.exists()  # looking does not create a cache
+    assert "nothing to clear" in run("cache", "clear", env=env).stdout
+
+    import time
+
+    old = ResponseCache(path, now=lambda: time.time() - 10 * 86400)
+    old.put("a", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/esearch.fcgi?term=x", 200, b"<x/>")
+    old.close()
+    new = ResponseCache(path)
+    new.put("b", "https://www.ebi.ac.uk/europepmc/webservices/rest/search?query=x", 200, b"{}")
+    new.put("c", "https://www.ebi.ac.uk/europepmc/webservices/rest/search?query=y", 200, b"{}")
+    assert new.clear(older_than=5 * 86400) == 1  # only the 10-day-old answer
+    new.close()
+
+    info = json.loads(run("cache", "info", "--json", env=env).stdout)
+    assert info["entries"] == 2 and info["by_host"] == {"www.ebi.ac.uk": 2}
+    text = run("cache", "info", env=env).stdout
+    assert "2 answers" in text and "www.ebi.ac.uk" in text
+    r = run("cache", "clear", env=env)
+    assert r.exit_code == 0 and "Deleted 2 cached answers" in r.stdout
+    assert json.loads(run("cache", "info", "--json", env=env).stdout)["entries"] == 0
+    bad = run("cache", "clear", "--older-than", "-1", env=env)
+    assert bad.exit_code == 2

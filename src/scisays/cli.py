@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -41,6 +42,7 @@ from .pipeline import DEFAULT_LIMIT, ProgressFactory, StepProgress, ask
 from .report import FORMATS, render_html, render_json, render_markdown, render_terminal
 from .sources import LIVE_SOURCES, SOURCE_ALIASES, CacheMode, build_sources, make_client, make_expander
 from .sources.base import ProgressFn
+from .sources.http import ResponseCache
 
 app = typer.Typer(
     help="What does the science actually say about this substance for this condition?",
@@ -389,6 +391,79 @@ def serve_command(
             "pip install 'scisays[web]'."
         ) from None
     serve(resolve_db(db), host, port, history)
+
+
+cache_app = typer.Typer(
+    help="Inspect or clear the cache of live-source answers (SCISAYS_CACHE or the config file "
+    "choose where it is).",
+    no_args_is_help=True,
+)
+app.add_typer(cache_app, name="cache")
+
+
+def _open_cache() -> ResponseCache | Path:
+    """The cache, or its path when there is none yet (looking must not create one)."""
+    path = load_settings().cache_path
+    return ResponseCache(path) if path.exists() else path
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
+
+
+def _when(t: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) if t else "-"
+
+
+@cache_app.command("info")
+@friendly
+def cache_info(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Where the cache is, how many answers it holds, how old they are, and from which services."""
+    cache = _open_cache()
+    if isinstance(cache, Path):
+        info: dict[str, Any] = {"path": str(cache), "entries": 0, "stored_bytes": 0,
+                                "oldest": None, "newest": None, "by_host": {}}
+    else:
+        try:
+            info = cache.summary()
+        finally:
+            cache.close()
+    if as_json:
+        typer.echo(json.dumps(info, indent=2))
+        return
+    out = Console(highlight=False)
+    out.print(Text(f"HTTP cache {info['path']}: {info['entries']:,} answers, "
+                   f"{_size(info['stored_bytes'])} compressed; oldest {_when(info['oldest'])}, "
+                   f"newest {_when(info['newest'])}.", style="bold"))
+    if info["by_host"]:
+        table = Table(title="By service", title_justify="left")
+        table.add_column("Host")
+        table.add_column("Answers", justify="right")
+        for host, n in info["by_host"].items():
+            table.add_row(Text(host), f"{n:,}")
+        out.print(table)
+
+
+@cache_app.command("clear")
+@friendly
+def cache_clear(
+    older_than: Annotated[
+        float | None,
+        typer.Option("--older-than", help="Only answers stored more than this many days ago.",
+                     min=0, show_default=False),
+    ] = None,
+) -> None:
+    """Delete cached answers (all, or the old ones); the next ask fetches them again."""
+    cache = _open_cache()
+    if isinstance(cache, Path):
+        typer.echo(f"No cache at {cache}: nothing to clear.")
+        return
+    try:
+        n = cache.clear(None if older_than is None else older_than * 86400.0)
+    finally:
+        cache.close()
+    which = "" if older_than is None else f" older than {older_than:g} days"
+    typer.echo(f"Deleted {n:,} cached answers{which} from {cache.path}.")
 
 
 app.add_typer(build_eval_app(friendly, err), name="eval")

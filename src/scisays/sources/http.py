@@ -240,6 +240,40 @@ class ResponseCache:
         with self._lock:
             return int(self._conn.execute("SELECT count(*) FROM responses").fetchone()[0])
 
+    def summary(self) -> dict[str, Any]:
+        """Entries, stored bytes (compressed), oldest and newest entry time, and entries by host."""
+        with self._lock:
+            n, size, oldest, newest = self._conn.execute(
+                "SELECT count(*), coalesce(sum(length(content)), 0), min(stored), max(stored) "
+                "FROM responses"
+            ).fetchone()
+            urls = [r[0] for r in self._conn.execute("SELECT url FROM responses")]
+        by_host: dict[str, int] = {}
+        for url in urls:
+            host = httpx.URL(url).host or "unknown"
+            by_host[host] = by_host.get(host, 0) + 1
+        return {
+            "path": str(self.path),
+            "entries": int(n),
+            "stored_bytes": int(size),
+            "oldest": oldest,
+            "newest": newest,
+            "by_host": dict(sorted(by_host.items(), key=lambda kv: (-kv[1], kv[0]))),
+        }
+
+    def clear(self, older_than: float | None = None) -> int:
+        """Delete every entry (or those stored more than ``older_than`` seconds ago); returns
+        how many were deleted, and gives the space back to the file system."""
+        with self._lock:
+            if older_than is None:
+                cur = self._conn.execute("DELETE FROM responses")
+            else:
+                cur = self._conn.execute(
+                    "DELETE FROM responses WHERE stored < ?", (self._now() - older_than,)
+                )
+            self._conn.execute("VACUUM")
+            return int(cur.rowcount)
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
