@@ -127,8 +127,10 @@ def test_corrupt_gzip(db: Path, tmp_path: Path):
         ingest_file(c, bad)
 
 
-def test_resume_after_interruption(db: Path, tmp_path: Path):
-    """A crash between batches: re-running skips what was committed and finishes."""
+@pytest.mark.parametrize("parallel", [False, True], ids=["in-process", "worker"])
+def test_resume_after_interruption(db: Path, tmp_path: Path, parallel: bool):
+    """A crash between batches: re-running skips what was committed and finishes, whether the
+    file is parsed in this process or in the worker."""
     big = tmp_path / "big.jsonl"
     big.write_text("".join(f'{{"id": "r{i}", "title": "kratom record {i}"}}\n' for i in range(50)))
     with Corpus.open(db, create=True) as c:
@@ -143,12 +145,11 @@ def test_resume_after_interruption(db: Path, tmp_path: Path):
 
         c.write_batch = crash_on_third  # type: ignore[method-assign]
         with pytest.raises(KeyboardInterrupt):
-            ingest_file(c, big, batch_size=10)
+            ingest_file(c, big, batch_size=10, parallel=parallel)
         assert c.count() == 20
         c.write_batch = real  # type: ignore[method-assign]
-        r = ingest_file(c, big, batch_size=10)
-        assert r.resumed_from == 20 and r.changes.inserted == 30
-        assert c.count() == 50
+        r = ingest_file(c, big, batch_size=10, parallel=parallel)
+        assert r.resumed_from == 20 and r.changes.inserted == 30 and c.count() == 50
 
 
 def test_search_treats_user_text_as_terms(db: Path):
@@ -222,27 +223,6 @@ def test_parallel_ingest_reports_bad_xml_and_keeps_earlier_batches(tmp_path: Pat
             ingest_file(c, bad, parallel=True, batch_size=3)
         assert c.count() == 6
         assert c.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-
-
-def test_parallel_ingest_resumes_after_interruption(tmp_path: Path):
-    big = tmp_path / "big.jsonl"
-    big.write_text("".join(f'{{"id": "r{i}", "title": "kratom record {i}"}}\n' for i in range(50)))
-    with Corpus.open(tmp_path / "c.sqlite", create=True) as c:
-        calls = {"n": 0}
-        real = c.write_batch
-
-        def crash_on_third(items, progress=None):
-            calls["n"] += 1
-            if calls["n"] == 3:
-                raise KeyboardInterrupt
-            return real(items, progress=progress)
-
-        c.write_batch = crash_on_third  # type: ignore[method-assign]
-        with pytest.raises(KeyboardInterrupt):
-            ingest_file(c, big, batch_size=10, parallel=True)
-        c.write_batch = real  # type: ignore[method-assign]
-        r = ingest_file(c, big, batch_size=10, parallel=True)
-        assert r.resumed_from == 20 and r.changes.inserted == 30 and c.count() == 50
 
 
 def test_prefetch_reads_one_row_per_shared_doi(db: Path, tmp_path: Path):

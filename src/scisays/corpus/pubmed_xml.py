@@ -48,36 +48,40 @@ def _child_texts(parent: etree._Element, tag: str) -> list[str]:
     return [t for t in (_text(c) for c in parent if c.tag == tag) if t]
 
 
-def _digits(el: etree._Element | None, tag: str) -> str:
-    if el is None:
-        return ""
-    for c in el:
-        if c.tag == tag:
-            return (c.text or "").strip()
-    return ""
+def _child(el: etree._Element | None, tag: str) -> etree._Element | None:
+    """The first child of ``el`` with ``tag`` (a loop over children: cheaper than find())."""
+    if el is not None:
+        for c in el:
+            if c.tag == tag:
+                return c
+    return None
+
+
+def _child_text(el: etree._Element | None, tag: str) -> str:
+    c = _child(el, tag)
+    return (c.text or "").strip() if c is not None else ""
 
 
 def _year(journal: etree._Element | None, article_date: etree._Element | None) -> int | None:
-    issue = next((c for c in journal if c.tag == "JournalIssue"), None) if journal is not None else None
-    pub = next((c for c in issue if c.tag == "PubDate"), None) if issue is not None else None
+    pub = _child(_child(journal, "JournalIssue"), "PubDate")
     if pub is not None:
-        y = _digits(pub, "Year")
+        y = _child_text(pub, "Year")
         if y.isdigit():
             return int(y)
-        m = _YEAR.search(_digits(pub, "MedlineDate"))
+        m = _YEAR.search(_child_text(pub, "MedlineDate"))
         if m:
             return int(m.group(0))
-    y = _digits(article_date, "Year")
+    y = _child_text(article_date, "Year")
     return int(y) if y.isdigit() else None
 
 
 def _date(el: etree._Element | None) -> str:
-    y = _digits(el, "Year")
+    y = _child_text(el, "Year")
     if not y.isdigit():
         return ""
-    mon = _digits(el, "Month")
+    mon = _child_text(el, "Month")
     m = int(mon) if mon.isdigit() else _MONTHS.get(mon[:3].lower(), 0)
-    d = _digits(el, "Day")
+    d = _child_text(el, "Day")
     day = int(d) if d.isdigit() else 0
     return f"{int(y):04d}-{m:02d}-{day:02d}"
 

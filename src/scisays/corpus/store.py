@@ -201,6 +201,8 @@ def _has_token(term: str) -> bool:
 
 # Lookups by an expression index must repeat its WHERE clause for SQLite to use it.
 _NOT_NULL = {"lower(doi)": "doi IS NOT NULL AND ", "upper(pmcid)": "pmcid IS NOT NULL AND "}
+# An index row, as the write path matches records: (rowid, then these columns).
+_INDEX_COLUMNS = "key, pmid, version, revised, content_hash, lower(doi), upper(pmcid)"
 
 
 class Corpus:
@@ -352,29 +354,32 @@ class Corpus:
                 if it[_PMCID]:
                     pmcids.add(it[_PMCID].upper())
         found: dict[str, tuple[Any, ...]] = {}
-        cols = "key, pmid, version, revised, content_hash, lower(doi), upper(pmcid)"
         for column, values in (
             ("key", keys),
             ("pmid", pmids),
             ("lower(doi)", dois),
             ("upper(pmcid)", pmcids),
         ):
-            # Keys and PMIDs are unique. Many records may share a DOI or PMCID (errata,
-            # reprints), and only the earliest one is ever a merge candidate (see
-            # _index_row): fetch that one per value, never all of them.
-            shared = column in _NOT_NULL
-            vals = list(values)
-            for i in range(0, len(vals), 900):
-                chunk = vals[i : i + 900]
-                q = (
-                    f"SELECT {'min(rowid)' if shared else 'rowid'}, {cols} FROM records "
-                    f"WHERE {_NOT_NULL.get(column, '')}{column} "
-                    f"IN ({','.join('?' * len(chunk))})"
-                    + (f" GROUP BY {column}" if shared else "")
-                )
-                for row in self.conn.execute(q, chunk):
-                    self._index_row(found, row)
+            for row in self._lookup(column, values):
+                self._index_row(found, row)
         return found
+
+    def _lookup(self, column: str, values: Iterable[str]) -> Iterator[tuple[Any, ...]]:
+        """Index rows (see :meth:`_index_row`) whose ``column`` is one of ``values``.
+
+        Keys and PMIDs are unique. Many records may share a DOI or PMCID (errata, reprints),
+        and only the earliest one is ever a merge candidate: for those, one row per value,
+        never all of them."""
+        shared = column in _NOT_NULL
+        vals = list(values)
+        for i in range(0, len(vals), 900):
+            chunk = vals[i : i + 900]
+            q = (
+                f"SELECT {'min(rowid)' if shared else 'rowid'}, {_INDEX_COLUMNS} FROM records "
+                f"WHERE {_NOT_NULL.get(column, '')}{column} IN ({','.join('?' * len(chunk))})"
+                + (f" GROUP BY {column}" if shared else "")
+            )
+            yield from self.conn.execute(q, chunk)
 
     @staticmethod
     def _index_row(found: dict[str, tuple[Any, ...]], row: tuple[Any, ...]) -> None:
@@ -485,16 +490,10 @@ class Corpus:
     def _refill_shared(self, found: dict[str, tuple[Any, ...]], gone: tuple[Any, ...]) -> None:
         """After ``gone`` left the corpus, point its DOI/PMCID at the earliest record that
         still has it (the prefetch read only one row per shared DOI or PMCID)."""
-        cols = "key, pmid, version, revised, content_hash, lower(doi), upper(pmcid)"
         for kind, column, value in (("doi", "lower(doi)", gone[6]), ("pmcid", "upper(pmcid)", gone[7])):
-            if not value or f"{kind}:{value}" in found:
-                continue
-            row = self.conn.execute(
-                f"SELECT min(rowid), {cols} FROM records WHERE {_NOT_NULL[column]}{column} = ?",
-                (value,),
-            ).fetchone()
-            if row is not None and row[0] is not None:
-                self._index_row(found, tuple(row))
+            if value and f"{kind}:{value}" not in found:
+                for row in self._lookup(column, (value,)):
+                    self._index_row(found, row)
 
     def file_status(self, sha256: str) -> tuple[int, bool] | None:
         """(items already applied, complete?) for a file seen before, else None."""
