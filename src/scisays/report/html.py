@@ -102,6 +102,19 @@ def _section(sid: str, heading: str, body: Markup) -> Markup:
     ).format(sid=sid, h=heading, b=body)
 
 
+def _table(caption: str, headers: Sequence[str], rows: Markup) -> Markup:
+    """A plain data table; a header ending in "#" is a number column (right-aligned)."""
+    head = Markup("").join(
+        Markup('<th scope="col" class="num">{}</th>').format(h[:-1]) if h.endswith("#")
+        else Markup('<th scope="col">{}</th>').format(h)
+        for h in headers
+    )
+    return Markup(
+        '<div class="table-wrap"><table><caption>{}</caption><thead><tr>{}</tr></thead>'
+        "<tbody>{}</tbody></table></div>"
+    ).format(caption, head, rows)
+
+
 def _not_yet(what: str) -> Markup:
     return Markup('<p class="not-yet">{}</p>').format(what)
 
@@ -312,12 +325,11 @@ def section_trials(ctx: _Ctx) -> Markup:
         )
         for t in r.trials
     )
-    table = Markup(
-        '<div class="table-wrap"><table><caption>{}</caption><thead><tr><th scope="col">Trial</th>'
-        '<th scope="col">Title</th><th scope="col">Status</th><th scope="col">Phase</th>'
-        '<th scope="col" class="num">Enrolment</th><th scope="col">Start</th><th scope="col">Completion</th>'
-        '<th scope="col">Results posted</th></tr></thead><tbody>{}</tbody></table></div>'
-    ).format(f"{len(r.trials)} registered trials (ClinicalTrials.gov)", rows)
+    table = _table(
+        f"{len(r.trials)} registered trials (ClinicalTrials.gov)",
+        ("Trial", "Title", "Status", "Phase", "Enrolment#", "Start", "Completion", "Results posted"),
+        rows,
+    )
     return _section("trials", "Registered trials", table)
 
 
@@ -398,12 +410,11 @@ def section_regulation(ctx: _Ctx) -> Markup:
         )
         for f in reg.facts
     )
-    body += Markup(
-        '<div class="table-wrap"><table><caption>{}</caption><thead><tr><th scope="col">Date</th>'
-        '<th scope="col">Body</th><th scope="col">Jurisdiction</th><th scope="col">Kind</th>'
-        '<th scope="col">What it says</th><th scope="col">Source</th></tr></thead><tbody>{}</tbody>'
-        "</table></div>"
-    ).format(f"{len(reg.facts)} statements by regulators, newest first", rows)
+    body += _table(
+        f"{len(reg.facts)} statements by regulators, newest first",
+        ("Date", "Body", "Jurisdiction", "Kind", "What it says", "Source"),
+        rows,
+    )
     return _section("regulation", "Regulation", body)
 
 
