@@ -11,7 +11,23 @@ import pytest
 
 from scisays.config import Settings
 from scisays.corpus import Corpus, ingest_file
-from scisays.model import AdverseEvents, Report, SourceStatus, Trial
+from scisays.model import (
+    AdverseEvents,
+    Appraisal,
+    Design,
+    Direction,
+    Evidence,
+    Finding,
+    Record,
+    Report,
+    SafetyMention,
+    SafetyTopic,
+    Section,
+    SourceStatus,
+    Species,
+    Study,
+    Trial,
+)
 from scisays.pipeline import ask
 
 from fakeserver import closed_ports
@@ -21,6 +37,31 @@ SHARED = ROOT.parent / "shared"
 PUBMED_FIXTURES = SHARED / "fixtures" / "pubmed"
 KRATOM_DEV = SHARED / "data" / "kratom-dev" / "records.jsonl"
 DATA = Path(__file__).parent / "data"
+
+
+def hand_built_study(
+    i: int, design: Design, direction: Direction, n: int | None = 100, abstract: str = "", *,
+    pmid_base: int = 1000, condition: str = "depression", species: Species | None = None,
+    sentence: str = "", safety: tuple[SafetyTopic, ...] = (),
+) -> Study:
+    """A Study with a hand-written appraisal (for grading and synthesis tests): PMID
+    pmid_base + i, one finding for ``condition`` quoting ``sentence`` (unless not addressed)."""
+    record = Record(title=f"Study {i}", pmid=str(pmid_base + i), year=2000 + i,
+                    sections=(Section(abstract),) if abstract else ())
+    ev = ((Evidence(sentence or f"Finding sentence {i}."),)
+          if direction is not Direction.NOT_ADDRESSED else ())
+    if species is None:
+        species = {Design.ANIMAL: Species.ANIMAL, Design.IN_VITRO: Species.IN_VITRO}.get(
+            design, Species.HUMAN)
+    return Study(
+        record=record,
+        appraisal=Appraisal(
+            record_key=record.key, design=design, design_basis="hand-built", species=species,
+            sample_size=n, sample_size_evidence=None, conclusion=(),
+            findings=(Finding(condition, direction, ev, 0.8, "test"),),
+            safety=tuple(SafetyMention(t, Evidence(f"Safety {i}.")) for t in safety),
+        ),
+    )
 
 
 def settings_for(tmp_path: Path, **urls: str) -> Settings:

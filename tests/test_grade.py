@@ -3,39 +3,17 @@ cases whose expected verdicts follow from the published literature (see docs/gra
 
 from __future__ import annotations
 
-from scisays.model import (
-    Appraisal,
-    Design,
-    Direction,
-    Evidence,
-    Finding,
-    Record,
-    Section,
-    Species,
-    Study,
-)
+from functools import partial
+
+from scisays.model import Design, Direction
 from scisays.synthesize import grade_condition
+
+from conftest import hand_built_study
 
 COND = "depression"
 
 
-def study(i: int, design: Design, direction: Direction, n: int | None = 100, abstract: str = "",
-          condition: str = COND, species: Species | None = None, sentence: str = "") -> Study:
-    record = Record(title=f"Study {i}", pmid=str(2000 + i), year=2000 + i,
-                    sections=(Section(abstract),) if abstract else ())
-    ev = ((Evidence(sentence or f"Finding sentence {i}."),)
-          if direction is not Direction.NOT_ADDRESSED else ())
-    if species is None:
-        species = {Design.ANIMAL: Species.ANIMAL, Design.IN_VITRO: Species.IN_VITRO}.get(
-            design, Species.HUMAN)
-    return Study(
-        record=record,
-        appraisal=Appraisal(
-            record_key=record.key, design=design, design_basis="hand-built", species=species,
-            sample_size=n, sample_size_evidence=None, conclusion=(),
-            findings=(Finding(condition, direction, ev, 0.8, "test"),), safety=(),
-        ),
-    )
+study = partial(hand_built_study, pmid_base=2000)
 
 
 def domains(v) -> dict[str, int]:

@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-from scisays.model import (
-    Appraisal,
-    Design,
-    Direction,
-    Evidence,
-    Finding,
-    Record,
-    SafetyMention,
-    SafetyTopic,
-    Species,
-    Study,
-)
+from functools import partial
+
+from scisays.model import Design, Direction, SafetyTopic
 from scisays.question import build_question
 from scisays.report import build_report, render_json, render_markdown
 from scisays.synthesize import synthesize_condition
 
+from conftest import hand_built_study
 
-def study(i: int, design: Design, direction: Direction, n: int | None = 100,
-          condition: str = "depression", safety: tuple[SafetyTopic, ...] = ()) -> Study:
-    record = Record(title=f"Study {i}", pmid=str(1000 + i), year=2000 + i)
-    ev = (Evidence(f"Sentence {i}."),) if direction is not Direction.NOT_ADDRESSED else ()
-    return Study(
-        record=record,
-        appraisal=Appraisal(
-            record_key=record.key, design=design, design_basis="hand-built",
-            species=Species.ANIMAL if design is Design.ANIMAL else Species.HUMAN,
-            sample_size=n, sample_size_evidence=None, conclusion=(),
-            findings=(Finding(condition, direction, ev, 0.8, "test"),),
-            safety=tuple(SafetyMention(t, Evidence(f"Safety {i}.")) for t in safety),
-        ),
-    )
+study = partial(hand_built_study, pmid_base=1000)
 
 
 def test_only_surveys_and_animals_is_insufficient_evidence():
