@@ -30,6 +30,7 @@ def _run(
     json_out: bool,
     title: str,
     work: Callable[[Callable[[int, int], None] | None], dict[str, Any]],
+    printer: Callable[[dict[str, Any]], None] | None = None,
 ) -> None:
     if json_out or not sys.stderr.isatty():
         result = work(None)
@@ -51,7 +52,7 @@ def _run(
     if json_out:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
         return
-    _print(result)
+    (printer or _print)(result)
 
 
 def _print(r: dict[str, Any]) -> None:
@@ -79,6 +80,39 @@ def _print(r: dict[str, Any]) -> None:
     for i in used:
         cm.add_row(labels[i], *[str(r["confusion"][i][j]) for j in used])
     out.print(cm)
+
+
+def _print_verdicts(r: dict[str, Any]) -> None:
+    """A line per case that falls short (expected, got, why), then the summary."""
+    out = Console(highlight=False)
+    for res in r["results"]:
+        for c in res["conditions"]:
+            if c["agreed"]:
+                continue
+            e = c["expected"]
+            want = e["direction"] + (
+                f", {e['min_certainty']}..{e['max_certainty']}" if e["direction"] != "insufficient"
+                else f", at most {e['max_certainty']}")
+            tag = "OVERSTATED" if c["overstated"] else "differs"
+            why = "; ".join(c["reasons"][:4])
+            out.print(Text(f"{tag}  {res['id']} [{c['condition']}]: expected {want}; got "
+                           f"{c['verdict']} ({c['certainty']}) — {why}"))
+        s = res.get("safety")
+        if s and not s["agreed"]:
+            miss = f", missing topics {', '.join(s['missing_topics'])}" if s["missing_topics"] else ""
+            out.print(Text(f"safety  {res['id']}: expected {' or '.join(s['expected_ratings']) or 'any'}"
+                           f"; got {s['rating']}{miss} — {'; '.join(s['reasons'][:3])}"))
+    sm = r["summary"]
+    out.print()
+    for kind, k in sorted(sm["by_kind"].items()):
+        line = (f"{kind}: {k['agreed']}/{k['conditions']} conditions agreed, "
+                f"{k['overstated']} overstated")
+        if k["safety_cases"]:
+            line += f"; safety {k['safety_agreed']}/{k['safety_cases']} agreed"
+        out.print(Text(line))
+    out.print(Text(
+        f"all: {sm['agreed']}/{sm['conditions']} conditions agreed, {sm['overstated']} overstated; "
+        f"safety {sm['safety_agreed']}/{sm['safety_cases']} agreed ({r['seconds']} s)", style="bold"))
 
 
 def build_eval_app(friendly: Callable[[Any], Any], err: Console) -> typer.Typer:
@@ -166,5 +200,21 @@ def build_eval_app(friendly: Callable[[Any], Any], err: Console) -> typer.Typer:
         from .evaluate import eval_sentence_roles
 
         _run(err, json_out, "Sentence roles", lambda p: eval_sentence_roles(file, p))
+
+    @eval_app.command("verdicts")
+    @friendly
+    def eval_verdicts_cmd(
+        file: Annotated[
+            Path, typer.Argument(help="Verdict cases, JSON Lines (as shared/data/verdicts/cases.jsonl).")
+        ],
+        json_out: Annotated[
+            bool, typer.Option("--json", help="Print one JSON object (summary and results per case).")
+        ] = False,
+    ) -> None:
+        """Answer each case's question from its own studies (ingest + offline ask) and score the
+        verdicts and safety ratings against the answers a methodologist accepts."""
+        from .evaluate.verdicts import eval_verdicts
+
+        _run(err, json_out, "Verdict cases", lambda p: eval_verdicts(file, p), _print_verdicts)
 
     return eval_app
