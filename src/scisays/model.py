@@ -74,6 +74,8 @@ class Direction(StrEnum):
     NO_EFFECT = "no-effect"
     HARM = "harm"
     MIXED = "mixed"
+    COMPARISON = "comparison"  # compared with an active treatment (head-to-head), not placebo
+    UNCERTAIN = "uncertain"  # the study says the evidence cannot tell ("we are uncertain whether")
     NOT_ADDRESSED = "not-addressed"
 
 
@@ -296,6 +298,8 @@ class Finding:
     evidence: tuple[Evidence, ...] = ()
     confidence: float = 0.0
     method: str = ""
+    comparator: str = ""  # the active treatment a head-to-head study compared it with
+    addressed_by: str = ""  # "question" when a review's title/objectives name the condition
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -304,7 +308,34 @@ class Finding:
             "evidence": [e.to_dict() for e in self.evidence],
             "confidence": round(self.confidence, 3),
             "method": self.method,
+            "comparator": self.comparator,
+            "addressed_by": self.addressed_by,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Pooled:
+    """What a systematic review or meta-analysis pooled, read from its abstract: ``kind`` is
+    randomised, non-randomised, uncontrolled, animal or unknown; ``basis`` the sentence."""
+
+    kind: str
+    basis: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "basis": self.basis}
+
+
+@dataclass(frozen=True, slots=True)
+class CertaintyStatement:
+    """A sentence in which a review rates the certainty of its evidence (GRADE)."""
+
+    level: str  # high, moderate, low, very low
+    text: str
+    role: SentenceRole = SentenceRole.UNLABELLED
+    index: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "text": self.text, "role": str(self.role)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,6 +364,9 @@ class Appraisal:
     safety: tuple[SafetyMention, ...]
     doses: tuple[DoseMention, ...] = ()
     dose_effects: tuple[Evidence, ...] = ()
+    pooled: Pooled | None = None  # reviews only
+    certainty_statements: tuple[CertaintyStatement, ...] = ()
+    retracted: str = ""  # why the record counts as retracted (empty: it does not)
 
     def finding_for(self, condition: str) -> Finding | None:
         for f in self.findings:
@@ -353,6 +387,9 @@ class Appraisal:
             "safety": [m.to_dict() for m in self.safety],
             "doses": [d.to_dict() for d in self.doses],
             "dose_effects": [e.to_dict() for e in self.dose_effects],
+            "pooled": self.pooled.to_dict() if self.pooled else None,
+            "certainty_statements": [c.to_dict() for c in self.certainty_statements],
+            "retracted": self.retracted,
         }
 
 

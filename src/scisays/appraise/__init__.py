@@ -6,12 +6,15 @@ one step (``Appraiser(find_direction=my_model)``) without touching the rest.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..model import (
     Appraisal,
     Design,
+    Direction,
+    SentenceRole,
     DoseMention,
     Evidence,
     Finding,
@@ -23,7 +26,8 @@ from ..model import (
 from .design import DesignCall, classify_design, classify_species
 from .details import extract_sample_size
 from .dose import find_dose_effects, find_doses
-from .finding import find_direction
+from .finding import active_comparator, find_direction, placebo_controlled
+from .review import certainty_statements, pooled_designs
 from .safety import find_safety
 from .sections import Sentence, assign_roles, conclusion_sentences
 
@@ -40,7 +44,7 @@ class Appraiser:
     sample_size: Callable[[list[Sentence], Design], tuple[int | None, str | None]] = (
         extract_sample_size
     )
-    finding: Callable[[Sequence[Sentence], str, Sequence[str]], Finding] = find_direction
+    finding: Callable[..., Finding] = find_direction  # (sentences, condition, terms, question=)
     safety: Callable[[str, Sequence[Sentence]], tuple[SafetyMention, ...]] = find_safety
     doses: Callable[[Sequence[Sentence], Sequence[str]], tuple[DoseMention, ...]] = find_doses
     dose_effects: Callable[[str, Sequence[Sentence], Design], tuple[Evidence, ...]] = find_dose_effects
@@ -50,6 +54,16 @@ class Appraiser:
         sentences = self.split(record)
         call = self.design(record)
         n, n_sentence = self.sample_size(sentences, call.design)
+        review = call.design in (Design.META_ANALYSIS, Design.SYSTEMATIC_REVIEW)
+        question_text = ""
+        if review:
+            question_text = " ".join(
+                [record.title, *(s.text for s in sentences if s.role is SentenceRole.OBJECTIVE)])
+        findings = tuple(
+            _head_to_head(record, sentences,
+                          self.finding(sentences, c, question.terms_for(c), question=question_text))
+            for c in question.conditions
+        )
         return Appraisal(
             record_key=record.key,
             design=call.design,
@@ -58,13 +72,27 @@ class Appraiser:
             sample_size=n,
             sample_size_evidence=n_sentence,
             conclusion=tuple(Evidence(s.text, s.role) for s in conclusion_sentences(sentences)),
-            findings=tuple(
-                self.finding(sentences, c, question.terms_for(c)) for c in question.conditions
-            ),
+            findings=findings,
             safety=self.safety(record.title, sentences),
             doses=self.doses(sentences, question.substance_terms or (question.substance,)),
             dose_effects=self.dose_effects(record.title, sentences, call.design),
+            pooled=pooled_designs(record.title, sentences) if review else None,
+            certainty_statements=certainty_statements(sentences) if review else (),
         )
+
+
+def _head_to_head(record: Record, sentences: Sequence[Sentence], finding: Finding) -> Finding:
+    """A "no difference" finding of a study that compared the substance with another active
+    treatment and no placebo ("enalapril versus nifedipine") is a comparison, not no effect."""
+    if finding.direction not in (Direction.NO_EFFECT, Direction.MIXED):
+        return finding
+    quoted = {e.text for e in finding.evidence}
+    comparator = active_comparator(record.title) or next(
+        (c for s in sentences if (s.role is SentenceRole.METHODS or s.text in quoted)
+         and (c := active_comparator(s.text))), "")
+    if not comparator or placebo_controlled(record.title, sentences):
+        return finding
+    return dataclasses.replace(finding, direction=Direction.COMPARISON, comparator=comparator)
 
 
 DEFAULT_APPRAISER = Appraiser()

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from ..model import Direction, Evidence, Finding, SentenceRole
+from .review import is_uncertain
 from .sections import Sentence
 
 METHOD = "rules-v1"
@@ -24,9 +25,26 @@ _NO_EFFECT = re.compile(
     r"evidence of (?:benefit|efficacy|effect))s?\b|\bnot (?:effective|efficacious|superior|"
     r"better)\b|\bfailed to\b|\bineffective\b|\b(?:comparable|similar) to placebo\b|"
     r"\bno better than placebo\b|\bnot supported\b|\bnot consistently\b|"
+    r"\blittle (?:or|to) no (?:\w+ )?(?:difference|effect|benefit|improvement|change)\b|"
+    r"\bno (?!adverse|side|serious|harmful|major|toxic|undesirable)\w+ (?:effect|benefit|"
+    r"difference|improvement)s?\b|\b(?:no|not) more (?:effective|efficacious|beneficial) than\b|"
+    r"\b(?:benefits?|effects?|efficacy|improvements?) (?:\w+ ){0,8}?(?:is|are|was|were|seems?|"
+    r"appears?) (?:very )?unlikely\b|\bunlikely to (?:be (?:effective|beneficial)|benefit|help|"
+    r"improve|reduce|prevent)\b|"
+    r"\b(?:do|does|did) not (?:demonstrate|show|provide|support|alter|change|appear to|seem to)\b|"
+    r"\bno (?:net|overall|clinically (?:important|relevant|meaningful)|important|significant) "
+    r"(?:\w+ )?(?:benefit|effect|difference|improvement)s?\b|\bnot (?:reduce|improve|prevent)\b|"
+    r"\b(?:data|evidence|results) do not support\b|\bwithout (?:any )?(?:clear |significant )?"
+    r"(?:benefit|effect|improvement)\b|\b(?:as|equally) (?:effective|efficacious) as placebo\b|"
     # "no evidence that X reduced Y": the whole clause is negated, so the match takes it all.
     r"\b(?:no|little|insufficient) (?:\w+ ){0,2}evidence (?:that|of|for|to suggest)\b[^.;:,]*|"
     r"\bnot (?:significantly )?(?:associated|related|correlated) with\b[^.;:,]*",
+    re.IGNORECASE,
+)
+# A null result and the rest of its clause ("little or no difference in preventing fractures"),
+# so that words inside it are not read as a benefit; "but", "whereas" start a new clause.
+_NO_EFFECT_CLAUSE = re.compile(
+    f"(?:{_NO_EFFECT.pattern})(?:(?!\\b(?:but|whereas|while|although|however|yet)\\b)[^.;:,])*",
     re.IGNORECASE,
 )
 _HARM = re.compile(
@@ -46,7 +64,17 @@ _BENEFIT = re.compile(
     r"\b(?:reduc|decreas|lower)\w* (?:\w+ ){0,4}?(?:symptoms?|scores?|severity|immobility|"
     r"anxiety|depress\w*|stress|insomnia|latency|levels)\b|\bsignificantly (?:lower|reduced|"
     r"decreased|fewer|less)\b|\bhelp(?:ed|s|ful)?\b|\bmood[- ](?:elevat|enhanc|improv|lift)\w*|"
-    r"\beased\b|\bease\b|\bpromising\b|\bprotective\b",
+    r"\beased\b|\bease\b|\bpromising\b|\bprotective\b|"
+    r"\b(?:reduc|decreas|lower)\w* (?:\w+ ){0,3}?(?:risk|incidence|rates?|mortality|deaths?|"
+    r"recurrence|relapses?|admissions?|exacerbations?|pain|duration|frequency|number|need|use|"
+    r"progression|loss|occurrence|odds|fractures?|events?)\b|\b(?:lower|reduced|fewer|less) "
+    r"(?:\w+ ){0,2}?(?:risk|rates?|incidence|mortality|deaths|relapses?|events|pain|symptoms|"
+    r"admissions?)\b|\b(?:superior to|more effective than|better than) (?:placebo|no treatment|"
+    r"control|sham|usual care|standard care|vehicle)\b|\bprevent(?:s|ed|ing)?\b|\bslow(?:s|ed)? "
+    r"(?:\w+ ){0,2}(?:decline|progression|deterioration)\b|\bincreas\w* (?:\w+ ){0,3}?"
+    r"(?:remission|response|healing|survival|cure|clearance|patency|success|abstinence)\b|"
+    r"\b(?:higher|greater|more) (?:\w+ ){0,2}?(?:remission|response|healing|survival|cure|"
+    r"improvement|success) rates?\b",
     re.IGNORECASE,
 )
 _HEDGE = re.compile(
@@ -85,11 +113,76 @@ def mentions(sentence: str, condition: re.Pattern[str]) -> bool:
     return condition.search(cleaned) is not None
 
 
+# Head-to-head wording: the comparator follows. A comparison with placebo, sham or no treatment
+# is an ordinary finding; one with another treatment is a comparison, not "no effect".
+_VERSUS = re.compile(
+    r"\b(?:as (?:effective|efficacious|good|well tolerated)|similar(?:ly)? (?:effective|efficacious)?|"
+    r"comparable(?: efficacy)?|equivalent(?: efficacy)?|equally effective|non-?inferior|"
+    r"not inferior|no less effective|(?:more|less) effective|superior|inferior|better)\s+"
+    r"(?:to|as|than|with)\s+(?P<a>[^.;:,()]{1,60})|"
+    r"\b(?:no (?:statistically )?(?:significant )?differences?|did not differ(?: significantly)?|"
+    r"differ(?:ed)? (?:little|significantly)|similar (?:efficacy|effects?|results|improvements?))"
+    r"\s+(?:\w+\s+){0,8}?(?:between|from|to|with|and)\s+(?P<b>[^.;:,()]{1,80})|"
+    r"\b(?:compared (?:with|to)|versus|vs\.?)\s+(?P<c>[^.;:,()]{1,60})",
+    re.IGNORECASE,
+)
+_INACTIVE = re.compile(
+    r"^(?:the |a |an |their |its )?(?:placebo|sham|vehicle|no (?:treatment|intervention|"
+    r"therapy|drug)|untreated|control|controls|usual care|standard care|baseline|pretreatment|"
+    r"pre-treatment|waiting list|wait-?list|nothing|those|the (?:control|placebo)|[\w\s-]{1,40}"
+    r"\b(?:alone|only)$|"
+    r"(?:the )?(?:two|both|all|three) (?:groups|arms|treatments|regimens)|groups|arms|"
+    r"(?:a policy of )?(?:avoid\w*|withh[oe]ld\w*|deferr?\w*|delay\w*)|"
+    r"(?:standard|conventional|usual|routine|supportive|best supportive) (?:care|treatment|therapy|"
+    r"management)|observation|expectant|no (?:\w+ )?(?:therapy|treatment|intervention|prophylaxis))\b",
+    re.IGNORECASE,
+)
+_PLACEBO_WORD = re.compile(r"\bplacebo|\bsham\b|\bno[- ]treatment\b|\buntreated\b|\bvehicle\b",
+                           re.IGNORECASE)
+
+
+_EQUIVALENT = re.compile(
+    r"\b(?:as (?:effective|efficacious|good|well)|similar|comparable|equivalent|equally|"
+    r"non-?inferior|not inferior|no less|less effective|inferior|no (?:statistically )?"
+    r"(?:significant )?differences?|did not differ|(?:as|equally) effectively)\b", re.IGNORECASE)
+
+
+def active_comparator(sentence: str) -> str:
+    """The active treatment a sentence compares the substance with ('' if none: placebo,
+    no treatment, groups in general, or no comparison at all)."""
+    for m in _VERSUS.finditer(sentence):
+        what = next(g for g in m.groups() if g)
+        what = re.split(r"\b(?:in|for|at|on|after|during|among|over|regarding|with respect to|"
+                        r"but|while|whereas|which|who|and placebo|or placebo)\b", what,
+                        flags=re.IGNORECASE)[0].strip()
+        if not what or _INACTIVE.search(what) or _PLACEBO_WORD.search(what):
+            continue
+        if m.group("b") is not None:
+            # "no difference between X and Y": the comparator is whichever side is not X
+            parts = re.split(r"\s+(?:and|or|versus|vs\.?)\s+", what, maxsplit=1)
+            what = parts[-1] if len(parts) == 2 else what
+            if _INACTIVE.search(what) or _PLACEBO_WORD.search(what):
+                continue
+        return what[:60]
+    return ""
+
+
+def placebo_controlled(title: str, sentences: Sequence[Sentence]) -> bool:
+    """True if the study names placebo, sham, vehicle or no treatment anywhere."""
+    return bool(_PLACEBO_WORD.search(title)) or any(_PLACEBO_WORD.search(s.text) for s in sentences)
+
+
 def classify_sentence(sentence: str) -> Direction | None:
-    """The direction a sentence states, or None if it states none."""
+    """The direction a sentence states, or None if it states none (or says the evidence
+    cannot tell: "we are uncertain whether", "insufficient evidence to determine")."""
+    if is_uncertain(sentence):
+        return None
     no_effect = bool(_NO_EFFECT.search(sentence))
     harm = bool(_HARM.search(sentence))
-    benefit = bool(_BENEFIT.search(_NO_EFFECT.sub(" ", sentence)))
+    benefit = bool(_BENEFIT.search(_NO_EFFECT_CLAUSE.sub(" ", sentence)))
+    if ((no_effect or benefit) and not harm and _EQUIVALENT.search(sentence)
+            and active_comparator(sentence)):
+        return Direction.COMPARISON
     if harm and (benefit or no_effect):
         return Direction.MIXED
     if harm:
@@ -105,33 +198,55 @@ def classify_sentence(sentence: str) -> Direction | None:
 
 
 def _combine(directions: list[Direction]) -> Direction:
-    kinds = set(directions)
-    if len(kinds) == 1:
-        return directions[0]
-    return Direction.MIXED
+    """The study's direction from its sentences': the most frequent, the earliest sentence
+    breaking a tie (authors state their main finding first)."""
+    counts: dict[Direction, int] = {}
+    for d in directions:
+        counts[d] = counts.get(d, 0) + 1
+    best = max(counts.values())
+    return next(d for d in directions if counts[d] == best)
 
 
-def find_direction(sentences: Sequence[Sentence], condition: str, terms: Sequence[str]) -> Finding:
-    """The study's finding for ``condition``, quoting the sentences that carry it."""
+def find_direction(
+    sentences: Sequence[Sentence], condition: str, terms: Sequence[str], *,
+    question: str = "",
+) -> Finding:
+    """The study's finding for ``condition``, quoting the sentences that carry it.
+
+    Conclusions are read first, then results, then the rest; a sentence saying the evidence
+    cannot tell ("we are uncertain whether", "insufficient evidence to support") counts as an
+    *uncertain* reading. ``question`` is a review's own question (title and objectives): when
+    it names the condition the review addresses it, and its conclusions are read even where
+    they do not repeat the condition's name."""
     pattern = term_pattern([condition, *terms])
     named = [s for s in sentences if mentions(s.text, pattern)]
+    by_question = bool(question) and mentions(question, pattern)
+    readable = list(sentences) if by_question else named
     for roles, base in _TIERS:
-        calls = [
-            (s, d)
-            for s in named
-            if s.role in roles and (d := classify_sentence(s.text)) is not None
-        ]
+        calls: list[tuple[Sentence, Direction]] = []
+        for s in readable:
+            if s.role not in roles:
+                continue
+            if is_uncertain(s.text):
+                calls.append((s, Direction.UNCERTAIN))
+            elif (d := classify_sentence(s.text)) is not None:
+                calls.append((s, d))
         if not calls:
             continue
         direction = _combine([d for _, d in calls])
         hedged = all(_HEDGE.search(s.text) for s, _ in calls)
-        confidence = base - (0.15 if hedged else 0.0) - (0.1 if direction is Direction.MIXED else 0)
+        confidence = (base - (0.15 if hedged else 0.0)
+                      - (0.1 if direction in (Direction.MIXED, Direction.UNCERTAIN) else 0))
+        chosen = [s for s, d in calls if d is direction]
+        comparator = next((c for s in chosen if (c := active_comparator(s.text))), "")
         return Finding(
             condition=condition,
             direction=direction,
-            evidence=tuple(Evidence(s.text, s.role) for s, _ in calls[:3]),
+            evidence=tuple(Evidence(s.text, s.role) for s in chosen[:3]),
             confidence=max(0.2, confidence),
             method=METHOD,
+            comparator=comparator if direction is Direction.COMPARISON else "",
+            addressed_by="question" if not any(s in named for s in chosen) else "",
         )
     return Finding(
         condition=condition,

@@ -23,16 +23,21 @@ from ..synthesize.grade import CONTROLLED, DESIGN_ORDER, INDIRECT, RANDOMISED, R
 DIRECTION_COLOURS: dict[Direction, str] = {
     Direction.BENEFIT: "#1b7837",
     Direction.MIXED: "#8a5a00",
+    Direction.COMPARISON: "#5a4fa2",
+    Direction.UNCERTAIN: "#7a5c7a",
     Direction.NO_EFFECT: "#0b5394",
     Direction.HARM: "#b2182b",
     Direction.NOT_ADDRESSED: "#6b6b6b",
 }
 DIRECTION_ORDER = (
-    Direction.BENEFIT, Direction.MIXED, Direction.NO_EFFECT, Direction.HARM, Direction.NOT_ADDRESSED,
+    Direction.BENEFIT, Direction.MIXED, Direction.COMPARISON, Direction.UNCERTAIN, Direction.NO_EFFECT,
+    Direction.HARM, Direction.NOT_ADDRESSED,
 )
 DIRECTION_LABELS: dict[Direction, str] = {
     Direction.BENEFIT: "benefit",
     Direction.MIXED: "mixed",
+    Direction.COMPARISON: "compared with another treatment",
+    Direction.UNCERTAIN: "uncertain",
     Direction.NO_EFFECT: "no effect",
     Direction.HARM: "harm",
     Direction.NOT_ADDRESSED: "does not address it",

@@ -29,12 +29,14 @@ _VERDICT_CLASS = {
     "evidence of harm": "v-harm",
 }
 _FINDING_ORDER = {
-    Direction.BENEFIT: 0, Direction.MIXED: 1, Direction.NO_EFFECT: 2, Direction.HARM: 3,
-    Direction.NOT_ADDRESSED: 4,
+    Direction.BENEFIT: 0, Direction.MIXED: 1, Direction.COMPARISON: 2, Direction.UNCERTAIN: 3,
+    Direction.NO_EFFECT: 4, Direction.HARM: 5, Direction.NOT_ADDRESSED: 6,
 }
 _FINDING_WORDS = {
     Direction.BENEFIT: "benefit",
     Direction.MIXED: "mixed",
+    Direction.COMPARISON: "compared with another treatment",
+    Direction.UNCERTAIN: "uncertain",
     Direction.NO_EFFECT: "no effect",
     Direction.HARM: "harm",
     Direction.NOT_ADDRESSED: "not addressed",

@@ -33,6 +33,8 @@ _DIRECTION_STYLE = {
     Direction.NO_EFFECT: "red",
     Direction.HARM: "bold red",
     Direction.MIXED: "yellow",
+    Direction.COMPARISON: "cyan",
+    Direction.UNCERTAIN: "magenta",
     Direction.NOT_ADDRESSED: "dim",
 }
 
@@ -40,6 +42,8 @@ _DIRECTION_STYLE = {
 _BAR_STYLE = {
     Direction.BENEFIT: "green",
     Direction.MIXED: "yellow",
+    Direction.COMPARISON: "cyan",
+    Direction.UNCERTAIN: "magenta",
     Direction.NO_EFFECT: "blue",
     Direction.HARM: "red",
     Direction.NOT_ADDRESSED: "bright_black",

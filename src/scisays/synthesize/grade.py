@@ -19,12 +19,24 @@ enough to do so, and a health tool must not overstate.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model import CERTAINTIES, Design, Direction, Downgrade, Reason, Species, Study, Verdict
+from ..appraise.review import certainty_for
+from ..model import (
+    CERTAINTIES,
+    CertaintyStatement,
+    Design,
+    Direction,
+    Downgrade,
+    Reason,
+    Species,
+    Study,
+    Verdict,
+)
 
 # Tiers of design, strongest first.
 RANDOMISED = (Design.META_ANALYSIS, Design.SYSTEMATIC_REVIEW, Design.RCT)
@@ -73,7 +85,11 @@ _DIRECTION_WORDS = {
     Direction.NO_EFFECT: "no effect",
     Direction.HARM: "harm",
     Direction.MIXED: "mixed results",
+    Direction.COMPARISON: "a comparison with another treatment",
+    Direction.UNCERTAIN: "that the evidence cannot tell",
 }
+_SIDES = (Direction.BENEFIT, Direction.NO_EFFECT, Direction.HARM, Direction.MIXED,
+          Direction.UNCERTAIN, Direction.COMPARISON)
 
 # Risk-of-bias cues, read from the title and abstract.
 _OPEN_LABEL = re.compile(r"\bopen[- ]label\b|\bunblinded\b|\bnot blinded\b|\bnon-?blinded\b|"
@@ -139,16 +155,23 @@ class Tier:
     start: str  # the certainty a body of such studies starts at
 
 
-def tier_of(study: Study) -> Tier | None:
-    """The tier of design a study's evidence belongs to (None: not graded)."""
+_POOLED_TIERS = {
+    "randomised": Tier("randomised", "high"),
+    "non-randomised": Tier("non-randomised", "low"),
+    "uncontrolled": Tier("uncontrolled human", "very low"),
+    "animal": Tier("animal or laboratory", "very low"),
+}
+
+
+def tier_of(study: Study, unknown_review: Tier | None = None) -> Tier | None:
+    """The tier of design a study's evidence belongs to (None: not graded).
+
+    A review is graded by what it pooled (``Appraisal.pooled``); one whose abstract does not
+    say takes ``unknown_review`` (never the randomised tier: see ``unknown_review_tier``)."""
     d = study.appraisal.design
     if d in POOLED:
-        text = _text(study)
-        if _NO_RANDOMISED.search(text) or (
-            _OBSERVATIONAL_TEXT.search(text) and not _RANDOMISED_TEXT.search(text)
-        ):
-            return Tier("non-randomised", "low")  # a review pooling observational studies
-        return Tier("randomised", "high")
+        kind = study.appraisal.pooled.kind if study.appraisal.pooled else _pooled_from_text(study)
+        return _POOLED_TIERS.get(kind) or unknown_review or Tier("non-randomised", "low")
     if d is Design.RCT:
         return Tier("randomised", "high")
     if d in CONTROLLED:
@@ -158,6 +181,24 @@ def tier_of(study: Study) -> Tier | None:
     if d in UNCONTROLLED:
         return Tier("uncontrolled human", "very low")
     return None
+
+
+def _pooled_from_text(study: Study) -> str:
+    """For appraisals made before reviews were read for what they pooled (JSON reports)."""
+    text = _text(study)
+    if _NO_RANDOMISED.search(text):
+        return "unknown"
+    if _RANDOMISED_TEXT.search(text):
+        return "randomised"
+    return "non-randomised" if _OBSERVATIONAL_TEXT.search(text) else "unknown"
+
+
+def unknown_review_tier(primary: Sequence[Tier]) -> Tier:
+    """The tier of a review that does not say what it pooled: never randomised; the tier of
+    the best primary evidence found for the question, but no higher than low."""
+    best = min((TIER_ORDER.index(t.name) for t in primary), default=1)
+    name = TIER_ORDER[max(best, 1)]
+    return Tier(name, "low" if name == "non-randomised" else "very low")
 
 
 TIER_ORDER = ("randomised", "non-randomised", "uncontrolled human", "animal or laboratory")
@@ -175,11 +216,25 @@ def _direction(study: Study, condition: str) -> Direction:
 
 
 def lean(directions: Sequence[Direction]) -> Direction | None:
-    """The direction at least three quarters of the studies share, if any."""
-    total = len(directions)
-    counts = Counter(directions)
+    """The direction at least three quarters of the studies share, if any.
+
+    A study with mixed results counts half for benefit and half for no effect. Head-to-head
+    comparisons with another treatment say nothing about benefit over nothing, so they are
+    left out when other studies are there; a body of comparisons alone leans to benefit only
+    through the comparator (``grade_condition`` states it and downgrades for indirectness)."""
+    decisive = [d for d in directions if d is not Direction.COMPARISON]
+    if not decisive:
+        return Direction.BENEFIT if directions else None
+    total = len(decisive)
+    counts = Counter(decisive)
+    half = counts[Direction.MIXED] / 2
+    share = {
+        Direction.BENEFIT: counts[Direction.BENEFIT] + half,
+        Direction.NO_EFFECT: counts[Direction.NO_EFFECT] + half,
+        Direction.HARM: counts[Direction.HARM],
+    }
     for d in (Direction.BENEFIT, Direction.NO_EFFECT, Direction.HARM):
-        if total and counts[d] / total >= LEAN:
+        if counts[d] and share[d] / total >= LEAN:
             return d
     return None
 
@@ -228,12 +283,15 @@ def _inconsistency(body: Sequence[Study], condition: str) -> Downgrade | None:
     leaning = lean(dirs)
     sides = "; ".join(
         f"{counts[d]} {_DIRECTION_WORDS[d]}"
-        for d in (Direction.BENEFIT, Direction.NO_EFFECT, Direction.HARM, Direction.MIXED)
+        for d in _SIDES
         if counts[d]
     )
-    if len(body) >= 2 and leaning is None:
+    if len([d for d in dirs if d not in (Direction.COMPARISON, Direction.UNCERTAIN)]) >= 2 \
+            and leaning is None:
         return Downgrade("inconsistency", 1, f"studies disagree ({sides})", _cites(body))
-    disagree = [s for s, d in zip(body, dirs, strict=True) if d is not leaning]
+    disagree = [s for s, d in zip(body, dirs, strict=True)
+                if d is not leaning
+                and d not in (Direction.COMPARISON, Direction.MIXED, Direction.UNCERTAIN)]
     if disagree:
         primary = [s for s in body if s.appraisal.design not in POOLED and s.appraisal.sample_size]
         total = sum(s.appraisal.sample_size or 0 for s in primary)
@@ -272,6 +330,14 @@ def _indirectness(body: Sequence[Study], condition: str) -> Downgrade | None:
         f = s.appraisal.finding_for(condition)
         if f and f.evidence and all(_PROXY_OUTCOME.search(e.text) for e in f.evidence):
             proxy.append(s)
+    compared = [s for s in body if _direction(s, condition) is Direction.COMPARISON]
+    if compared and len(compared) == len(body):
+        names = ", ".join(dict.fromkeys(
+            f.comparator for s in compared if (f := s.appraisal.finding_for(condition)) and f.comparator))
+        return Downgrade(
+            "indirectness", 1,
+            f"every graded study compares it with another treatment ({names}), not with placebo: "
+            "benefit rests on that treatment being effective", _cites(compared))
     if not (animal or healthy or proxy):
         return None
     parts = []
@@ -377,11 +443,14 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
         and s.appraisal.species not in (Species.ANIMAL, Species.IN_VITRO)
     ]
     participants, _ = _participants(human_addressing)
-    graded = [(s, t) for s in addressing if (t := tier_of(s)) is not None]
+    primary_tiers = [t for s in addressing if s.appraisal.design not in POOLED
+                     and (t := tier_of(s)) is not None]
+    unknown = unknown_review_tier(primary_tiers)
+    graded = [(s, t) for s in addressing if (t := tier_of(s, unknown)) is not None]
     reviews = [s for s in addressing if tier_of(s) is None]
 
     reasons: list[Reason] = []
-    if not any(s.appraisal.design in RANDOMISED for s in addressing):
+    if not any(t.name == "randomised" for _, t in graded):
         n_rct = sum(1 for s in studies if s.appraisal.design is Design.RCT)
         reasons.append(Reason(
             f"no randomised controlled trial or meta-analysis addresses {condition}"
@@ -409,9 +478,9 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
     start = next(t.start for s, t in graded if t.name == tier_name)
     dirs = [_direction(s, condition) for s in body]
     leaning = lean(dirs)
-    dir_counts = Counter(dirs)
-    conflicting = leaning is None and (
-        len({d for d in dirs if d is not Direction.MIXED}) > 1 or dir_counts[Direction.MIXED] > 0
+    decisive = [d for d in dirs if d not in (Direction.COMPARISON, Direction.UNCERTAIN)]
+    conflicting = leaning is None and len(decisive) >= 2 and (
+        len({d for d in decisive if d is not Direction.MIXED}) > 1 or Direction.MIXED in decisive
     )
 
     downgrades = [
@@ -424,6 +493,15 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
         ) if d is not None
     ]
     certainty = _lower(start, sum(d.levels for d in downgrades))
+    stated = _stated_certainty(body, condition)
+    if stated is not None:
+        review, statement = stated
+        own = all(s.appraisal.design in POOLED for s in body)
+        if own or CERTAINTIES.index(statement.level) > CERTAINTIES.index(certainty):
+            downgrades = [dataclasses.replace(
+                d, levels=0, text=d.text + " (weighed by the review's own GRADE rating)")
+                if own else d for d in downgrades]
+            certainty = statement.level if own else _weaker(certainty, statement.level)
     label = label_for(leaning, certainty, conflicting)
 
     reasons.append(Reason(
@@ -440,6 +518,12 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
         else:
             suffix = ""
         reasons.append(Reason(f"{d.domain}: {d.text}{suffix}", d.citations))
+    if stated is not None:
+        review, statement = stated
+        reasons.append(Reason(
+            f"the review rates its own evidence {statement.level} certainty (GRADE) for the outcome "
+            f"that answers the question: “{statement.text}”; the verdict goes no higher",
+            (review.record.citation,)))
     reasons.append(Reason(f"certainty: {start} → {certainty}"))
     reasons.append(_direction_reason(body, condition, leaning, conflicting, certainty, label))
     reasons.extend(_design_reasons(by_cell))
@@ -472,6 +556,22 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
     )
 
 
+def _weaker(a: str, b: str) -> str:
+    return a if CERTAINTIES.index(a) >= CERTAINTIES.index(b) else b
+
+
+def _stated_certainty(body: Sequence[Study], condition: str) -> tuple[Study, CertaintyStatement] | None:
+    """The certainty the largest review in the body states for the outcome that answers the
+    question (see ``appraise.review.certainty_for``), if any review rates its evidence."""
+    rated = [s for s in body if s.appraisal.design in POOLED and s.appraisal.certainty_statements]
+    if not rated:
+        return None
+    review = max(rated, key=lambda s: s.appraisal.sample_size or 0)
+    f = review.appraisal.finding_for(condition)
+    st = certainty_for(review.appraisal.certainty_statements, [e.text for e in (f.evidence if f else ())])
+    return (review, st) if st is not None else None
+
+
 def design_name_list(body: Sequence[Study]) -> str:
     """'2 randomised controlled trials and 1 meta-analysis'."""
     c = Counter(s.appraisal.design for s in body)
@@ -487,15 +587,24 @@ def _direction_reason(body: Sequence[Study], condition: str, leaning: Direction 
     if conflicting:
         sides = "; ".join(
             f"{len(by_dir[d])} {_DIRECTION_WORDS[d]} ({', '.join(_cites(by_dir[d]))})"
-            for d in (Direction.BENEFIT, Direction.NO_EFFECT, Direction.HARM, Direction.MIXED)
+            for d in _SIDES
             if by_dir[d]
         )
         return Reason(f"the graded studies conflict — {sides}", _cites(body))
-    assert leaning is not None or not body
-    word = _DIRECTION_WORDS[leaning] if leaning else "no clear direction"
+    word = _DIRECTION_WORDS[leaning] if leaning else "no clear direction (mixed or uncertain results)"
     agree = by_dir[leaning] if leaning else list(body)
+    if leaning is Direction.BENEFIT and not agree and by_dir[Direction.COMPARISON]:
+        agree = by_dir[Direction.COMPARISON]
+        word = ("results like those of the treatments they compared it with ("
+                + ", ".join(dict.fromkeys(f.comparator for s in agree
+                                          if (f := s.appraisal.finding_for(condition)) and f.comparator))
+                + "): benefit only as far as those treatments work")
     text = (f"the graded study reports {word}" if len(body) == 1
             else f"{len(agree)} of {len(body)} graded studies report {word}")
+    comparisons = by_dir[Direction.COMPARISON]
+    if comparisons and agree is not comparisons:
+        text += (f"; {_n(len(comparisons), 'head-to-head study compares', 'head-to-head studies compare')}"
+                 " it with another treatment and is not counted for or against benefit")
     if label == "insufficient evidence" and leaning is not None:
         text += (f", but at {certainty} certainty that cannot support a conclusion: "
                  "it is a signal for better studies, not evidence")
@@ -520,7 +629,7 @@ def _design_reasons(by_cell: dict[tuple[Design, Direction], list[Study]]) -> lis
     for design in DESIGN_ORDER:
         if design in REVIEWS:
             continue
-        for direction in (Direction.BENEFIT, Direction.NO_EFFECT, Direction.HARM, Direction.MIXED):
+        for direction in _SIDES:
             group = by_cell.get((design, direction))
             if group:
                 verb = "reports" if len(group) == 1 else "report"

@@ -1,0 +1,173 @@
+"""What a systematic review or meta-analysis pooled, and the GRADE certainty it states (pure).
+
+GRADE rates a review by what it pooled, not by its label: a meta-analysis of randomised trials
+starts high, one of observational studies low, one of surveys or case reports very low, and a
+review that does not say what it pooled is not trusted to start high. Reviews that rate their
+own evidence ("low-certainty evidence", "the quality of the evidence was moderate", "we are
+uncertain whether") cap the verdict at that rating. Both are read from the abstract and keep
+the sentence they were read from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..model import CertaintyStatement, Pooled, SentenceRole
+from .sections import Sentence
+
+_NUM = (r"(?:\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+        r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty)")
+_RCT_COUNT = re.compile(
+    rf"\b{_NUM}\s+(?:[\w-]+\s+){{0,3}}?(?:RCTs?|randomi[sz]ed(?:[\s-]+\w+){{0,3}}?\s+(?:trials?|"
+    r"studies|experiments))\b", re.IGNORECASE)
+_RCT_CRITERIA = re.compile(
+    r"\b(?:randomi[sz]ed|quasi-randomi[sz]ed)(?:,? (?:double-blind|placebo-controlled|controlled|"
+    r"clinical|cross-?over|parallel))* (?:clinical |controlled )*(?:trials|studies)\b(?! (?:are|is) "
+    r"(?:needed|required|warranted))|\bRCTs\b", re.IGNORECASE)
+_NO_RCT = re.compile(
+    r"\b(?:no|not any|did not (?:find|identify)|failed to (?:find|identify)|absence of|lack of|"
+    r"without)\s+(?:\w+\s+){0,3}?(?:randomi[sz]ed|RCTs?\b|controlled (?:clinical )?trials)|"
+    r"\bno (?:\w+ )?(?:studies|trials) (?:\w+ ){0,3}(?:met|fulfilled) (?:the|our) inclusion",
+    re.IGNORECASE)
+_OBSERVATIONAL = re.compile(
+    rf"\b(?:{_NUM}\s+(?:[\w-]+\s+){{0,2}}?)?(?:observational|cohort|case-control|case control|"
+    r"longitudinal|registry|population-based) (?:studies|study|cohorts|designs?)\b|"
+    r"\bobservational (?:data|evidence|research)\b", re.IGNORECASE)
+_UNCONTROLLED = re.compile(
+    r"\b(?:cross-sectional (?:studies|surveys?)|surveys|case reports?|case series|user reports|"
+    r"reports (?:of|from) (?:\w+ )?users|online (?:forums?|reports)|qualitative studies|"
+    r"anecdotal (?:reports|evidence)|self-reports?)\b", re.IGNORECASE)
+_ANIMAL = re.compile(r"\b(?:animal|preclinical|rodent|in vivo|in vitro) (?:studies|models|"
+                     r"experiments|data|research)\b", re.IGNORECASE)
+_TRIALS = re.compile(rf"\b{_NUM}\s+(?:[\w-]+\s+){{0,3}}?trials\b", re.IGNORECASE)
+_RANDOM_ANYWHERE = re.compile(r"\brandomi[sz]|\bplacebo[- ]controlled\b|\bdouble[- ]blind",
+                              re.IGNORECASE)
+_SKIP = frozenset({SentenceRole.BACKGROUND})
+
+
+def pooled_designs(title: str, sentences: Sequence[Sentence]) -> Pooled:
+    """The kind of studies a review pooled: randomised, non-randomised (observational),
+    uncontrolled (surveys, case reports), animal, or unknown (the abstract does not say)."""
+    texts = [(title, SentenceRole.TITLE)] + [(s.text, s.role) for s in sentences
+                                              if s.role not in _SKIP]
+    hits: dict[str, str] = {}
+    for text, role in texts:
+        if _NO_RCT.search(text):
+            hits.setdefault("no-rct", text)
+        if _RCT_COUNT.search(text) or (role is not SentenceRole.CONCLUSIONS
+                                       and _RCT_CRITERIA.search(text)):
+            hits.setdefault("randomised", text)
+        if _OBSERVATIONAL.search(text):
+            hits.setdefault("non-randomised", text)
+        if _UNCONTROLLED.search(text):
+            hits.setdefault("uncontrolled", text)
+        if _ANIMAL.search(text):
+            hits.setdefault("animal", text)
+        if _TRIALS.search(text):
+            hits.setdefault("trials", text)
+    whole = " ".join(t for t, _ in texts)
+    if "randomised" in hits and "no-rct" not in hits:
+        return Pooled("randomised", hits["randomised"])
+    if "trials" in hits and "no-rct" not in hits and _RANDOM_ANYWHERE.search(whole):
+        return Pooled("randomised", hits["trials"])
+    for kind in ("non-randomised", "uncontrolled", "animal"):
+        if kind in hits:
+            return Pooled(kind, hits[kind])
+    if "no-rct" in hits:
+        return Pooled("unknown", hits["no-rct"])
+    return Pooled("unknown", "")
+
+
+_LEVEL = r"(high|moderate|low|very[- ]low)"
+_RANGE = rf"{_LEVEL}(?:(?:\s*(?:to|-|–|or)\s*){_LEVEL})?"
+_STATED = re.compile(
+    # "low-certainty evidence", "moderate to high quality evidence", "very low quality of evidence"
+    rf"\b{_RANGE}[- ](?:certainty|quality|grade|strength)(?: of)?(?: the)? evidence\b|"
+    rf"\b{_RANGE}[- ](?:certainty|quality)\b(?=[^.;]{{0,40}}\bGRADE\b)|"
+    # "the certainty/quality of (the) evidence was/is (rated/judged ...) low"
+    r"\b(?:certainty|quality|strength) of (?:the )?(?:overall |available |included )?evidence"
+    rf"(?:[\w ,()-]{{0,80}}?)\b(?:was|were|is|as|to be|:|remains?|ranged from|from)\s+"
+    rf"(?:(?:rated|judged|graded|considered|assessed|deemed|downgraded to|mostly|generally|"
+    rf"overall|only)\s+)*(?:as\s+)?(?:being\s+)?{_RANGE}\b|"
+    rf"\bGRADE[^.;]{{0,60}}?\b(?:was|were|as|rated|:)\s+{_RANGE}\b",
+    re.IGNORECASE,
+)
+_UNCERTAIN = re.compile(
+    r"\b(?:evidence (?:is|was|remains) very uncertain|very uncertain (?:evidence|whether|about)|"
+    r"we are (?:very )?(?:uncertain|unsure)|(?:it is|remains) (?:uncertain|unclear) whether|"
+    r"(?:insufficient|inadequate|not enough|too little|limited|no (?:\w+,? ){0,2}?(?:reliable|"
+    r"high-quality|good-quality|high quality|robust|conclusive|clear|sufficient|adequate)) "
+    r"(?:\w+ )?(?:evidence|data)(?: \w+){0,2} to (?:determine|support|refute|draw|make|judge|"
+    r"assess|evaluate|conclude|permit|recommend|confirm|establish|know|say|inform|guide|allow|"
+    r"show|answer|address)|(?:supports?|supported) or refuted?|"
+    r"(?:does|do|did) not allow (?:\w+ ){0,2}conclusions?|"
+    r"unable to (?:draw|make|reach) (?:any |firm |definitive )?conclusions?|"
+    r"no (?:firm|definitive|robust|reliable) conclusions? (?:can|could) be|"
+    r"(?:is|are|remains?) (?:still )?(?:uncertain|unclear|unknown|inconclusive)|"
+    r"(?:evidence|data) (?:\w+ ){0,8}?(?:is|are|remains?) (?:still )?(?:very )?(?:limited|scarce|"
+    r"sparse|insufficient|inconclusive|lacking)|"
+    r"(?:efficacy|effectiveness|benefits?|effects?|role|value) (?:\w+ ){0,6}?(?:is|are|remains?) "
+    r"(?:still )?(?:not (?:established|known|clear|proven)|unproven))\b",
+    re.IGNORECASE,
+)
+_ORDER = ("very low", "low", "moderate", "high")
+
+
+# "until high-quality evidence becomes available", "no high quality evidence to support",
+# "high-quality trials are needed": a wish or an absence, not a rating.
+_WISH_BEFORE = re.compile(r"\b(?:until|not|no|without|lack of|absence of|need for|needs?|awaiting|"
+                          r"more|further|future|require[sd]?|wait for)\W+(?:\w+\W+){0,3}$", re.IGNORECASE)
+_WISH_AFTER = re.compile(r"^\W*(?:\w+\W+){0,4}(?:is|are|was|were) (?:needed|required|warranted|"
+                         r"lacking|missing|necessary)|^\W*(?:\w+\W+){0,3}becomes? available",
+                         re.IGNORECASE)
+
+
+def _hypothetical(text: str, m: re.Match[str]) -> bool:
+    return bool(_WISH_BEFORE.search(text[max(0, m.start() - 40):m.start()])
+                or _WISH_AFTER.search(text[m.end():m.end() + 60]))
+
+
+def _norm(level: str) -> str:
+    return "very low" if level.lower().replace("-", " ").startswith("very") else level.lower()
+
+
+def certainty_statements(sentences: Sequence[Sentence]) -> tuple[CertaintyStatement, ...]:
+    """Each sentence that rates the certainty of the evidence, with the rating it states
+    (the higher end of a range such as "low to moderate"; "very uncertain" is very low)."""
+    out = []
+    for i, s in enumerate(sentences):
+        if s.role in (SentenceRole.BACKGROUND, SentenceRole.OBJECTIVE):
+            continue
+        levels = [_norm(x) for m in _STATED.finditer(s.text) if not _hypothetical(s.text, m)
+                  for x in m.groups() if x]
+        if levels:
+            # the lower end of a range ("very low to moderate"): a cap must never overstate
+            out.append(CertaintyStatement(min(levels, key=_ORDER.index), s.text, s.role, i))
+        elif _UNCERTAIN.search(s.text):
+            out.append(CertaintyStatement("very low", s.text, s.role, i))
+    return tuple(out)
+
+
+def is_uncertain(text: str) -> bool:
+    """True if the sentence says the evidence cannot settle the question."""
+    return bool(_UNCERTAIN.search(text))
+
+
+def certainty_for(statements: Sequence[CertaintyStatement], evidence: Sequence[str]) -> \
+        CertaintyStatement | None:
+    """The review's own rating for the outcome that answers the question: the rating stated
+    in (or right after) a sentence the finding rests on, else the first rating in the
+    conclusions, else the first in the results (reviews report their primary outcome first),
+    else any other."""
+    if not statements:
+        return None
+    quoted = set(evidence)
+    for st in statements:
+        if st.text in quoted:
+            return st
+    for role in (SentenceRole.CONCLUSIONS, SentenceRole.RESULTS):
+        for st in statements:
+            if st.role is role:
+                return st
+    return statements[0]
