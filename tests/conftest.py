@@ -39,6 +39,11 @@ KRATOM_DEV = SHARED / "data" / "kratom-dev" / "records.jsonl"
 DATA = Path(__file__).parent / "data"
 
 
+from scisays.appraise.review import certainty_statements, pooled_designs  # noqa: E402
+from scisays.appraise.sections import assign_roles  # noqa: E402
+from scisays.model import Pooled  # noqa: E402
+
+
 def hand_built_study(
     i: int, design: Design, direction: Direction, n: int | None = 100, abstract: str = "", *,
     pmid_base: int = 1000, condition: str = "depression", species: Species | None = None,
@@ -53,6 +58,12 @@ def hand_built_study(
     if species is None:
         species = {Design.ANIMAL: Species.ANIMAL, Design.IN_VITRO: Species.IN_VITRO}.get(
             design, Species.HUMAN)
+    pooled = None
+    if design in (Design.META_ANALYSIS, Design.SYSTEMATIC_REVIEW):
+        # what the review pooled, read from its abstract as the appraiser does (a hand-built
+        # review without an abstract stands for one of randomised trials)
+        pooled = (pooled_designs(record.title, assign_roles(record)) if abstract
+                  else Pooled("randomised", "hand-built review of randomised trials"))
     return Study(
         record=record,
         appraisal=Appraisal(
@@ -60,6 +71,8 @@ def hand_built_study(
             sample_size=n, sample_size_evidence=None, conclusion=(),
             findings=(Finding(condition, direction, ev, 0.8, "test"),),
             safety=tuple(SafetyMention(t, Evidence(f"Safety {i}.")) for t in safety),
+            pooled=pooled,
+            certainty_statements=certainty_statements(assign_roles(record)) if pooled else (),
         ),
     )
 

@@ -87,6 +87,7 @@ class SafetyTopic(StrEnum):
     OVERDOSE_DEATH = "overdose-death"
     SEIZURE = "seizure"
     OTHER_ADVERSE = "other-adverse"
+    TOLERABILITY = "tolerability"  # reassurance: no harm found ("no serious adverse events")
 
     @property
     def label(self) -> str:
@@ -101,6 +102,7 @@ SAFETY_LABELS: dict[SafetyTopic, str] = {
     SafetyTopic.OVERDOSE_DEATH: "overdose and deaths",
     SafetyTopic.SEIZURE: "seizures",
     SafetyTopic.OTHER_ADVERSE: "other adverse effects",
+    SafetyTopic.TOLERABILITY: "tolerability (no harm found)",
 }
 
 

@@ -14,13 +14,13 @@ from ..model import (
     Appraisal,
     Design,
     Direction,
-    SentenceRole,
     DoseMention,
     Evidence,
     Finding,
     Question,
     Record,
     SafetyMention,
+    SentenceRole,
     Species,
 )
 from .design import DesignCall, classify_design, classify_species

@@ -18,35 +18,49 @@ from .sections import Sentence
 
 _TOPICS: dict[SafetyTopic, re.Pattern[str]] = {
     SafetyTopic.DEPENDENCE: re.compile(
-        r"\bdependen(?:ce|t)\b|\baddict\w*|\buse disorders?\b|\bSUD\b|\bcraving\w*|\btolerance\b|"
-        r"\babuse (?:liability|potential)\b|\bcompulsive use\b|\bhabit-forming\b",
+        # "dose-dependent", "insulin-dependent", "time dependent": another sense of the word.
+        # Dependence on a substance: "dependence", "became dependent", "dependent on kratom".
+        r"(?<![\w-])(?<!dose )(?<!time )(?<!concentration )(?<!age )(?<!suppression )"
+        r"(?:dependence\b(?!-)|(?:becom\w*|became|physically|psychologically) dependent\b|"
+        r"dependent (?:on|upon) (?:\w+ ){0,2}(?:it|kratom|drugs?|substances?|medications?|opioids?|"
+        r"use)\b|addict\w*|use disorders?\b|SUD\b|craving\w*|"
+        r"abuse (?:liability|potential)\b|compulsive use\b|habit-forming\b|"
+        r"(?:develop\w*|acquired|build\w*|physical|pharmacological) (?:\w+ )?tolerance\b|"
+        r"tolerance (?:to|develop\w*) (?:the |its )?(?:\w+ )?effects?\b)",
         re.IGNORECASE,
     ),
     SafetyTopic.WITHDRAWAL: re.compile(
-        r"\bwithdrawal\b|\b(?:during|upon|on|after|effects of|following) (?:\w+ )?"
-        r"(?:cessation|abstinence|discontinuation)\b|\babstinence syndrome\b",
+        # The harm is a withdrawal syndrome, not a patient leaving a study or a drug being stopped.
+        r"\bwithdrawal (?:symptoms?|syndromes?|signs?|effects?|reactions?|seizures?)\b|"
+        r"\b(?:experienc\w*|report\w*|suffer\w*|develop\w*|had|having|severe|mild|moderate|"
+        r"opioid-like|physical|kratom|its|with) withdrawal\b(?! (?:of|from|phase|period|design))|"
+        r"\bwithdrawal (?:was|were) (?:\w+ )?(?:reported|common|experienced|severe|observed)\b|"
+        r"\babstinence syndrome\b|\b(?:discontinuation|rebound) (?:symptoms|syndrome)\b",
         re.IGNORECASE,
     ),
     SafetyTopic.LIVER: re.compile(
         r"\bhepato ?toxic\w*|\bhepatotox\w*|\bliver (?:injury|damage|toxicity|failure|"
-        r"transplant\w*|enzymes?)\b|\bhepatitis\b|\bDILI\b|\bjaundice\b|\bcholesta\w*|"
-        r"\bhepatic (?:injury|failure|damage)\b|\bbilirubin\b|\b(?:ALT|AST)\b elevat\w*",
+        r"transplant\w*)\b|\b(?:drug-induced |toxic |acute )?hepatitis\b|\bDILI\b|\bjaundice\b|"
+        r"\bcholestatic\b|\bcholestasis\b|\bhepatic (?:injury|failure|damage|necrosis)\b|"
+        r"\b(?:elevated|raised|increased) (?:liver enzymes|transaminases|bilirubin)\b|"
+        r"\b(?:ALT|AST)\b (?:elevat\w*|increase\w*)",
         re.IGNORECASE,
     ),
     SafetyTopic.DRUG_INTERACTION: re.compile(
         r"\b(?:drug|herb|kratom|pharmacokinetic|pharmacodynamic|medication)[- ]\w*[- ]?"
         r"interactions?\b|\binteract\w* with (?:\w+ ){0,2}(?:drugs?|medications?|medicines|"
         r"warfarin|antidepressants?|opioids?|alcohol|benzodiazepines?|contraceptives?)\b|"
-        r"\bCYP ?\d\w*|\bcytochrome P450\b|\bco-?(?:consum|administ|ingest)\w*|"
+        r"\bCYP ?\d\w*|\bcytochrome P450\b|\bco-?(?:consum|ingest)\w*|"
         r"\bserotonin syndrome\b|\bP-glycoprotein\b|\binhibit\w* (?:of )?(?:CYP|metabolism)",
         re.IGNORECASE,
     ),
     SafetyTopic.OVERDOSE_DEATH: re.compile(
-        r"\bdeaths?\b|\bdied\b|\bfatal\w*|\bmortality\b|\boverdos\w*|\bpost-?mortem\b|"
+        r"\bdeaths?\b|\bdied\b|\bfatal(?:ity|ities)\b|\bfatal (?:\w+ )?(?:overdose|poisoning|"
+        r"intoxication|cases?|toxicity|hepatotoxicity|reactions?)|\boverdos\w*|\bpost-?mortem\b|"
         r"\bautops\w*|\blethal\b",
         re.IGNORECASE,
     ),
-    SafetyTopic.SEIZURE: re.compile(r"\bseizures?\b|\bconvulsions?\b|\bepilep\w*", re.IGNORECASE),
+    SafetyTopic.SEIZURE: re.compile(r"\bseizures?\b|\bconvulsions?\b", re.IGNORECASE),
     SafetyTopic.OTHER_ADVERSE: re.compile(
         r"\badverse (?:effects?|events?|reactions?|outcomes?)\b|\bside[- ]effects?\b|"
         r"\btoxicit\w*|\btachycardi\w*|\bagitation\b|\bnausea\b|\bvomiting\b|\bconstipation\b|"
@@ -59,7 +73,8 @@ _TOPICS: dict[SafetyTopic, re.Pattern[str]] = {
 # Another drug or a treatment purpose just before the term: not this substance's harm.
 _OTHER_DRUG = re.compile(
     r"\b(?:opioids?|opiates?|heroin|drugs?|alcohol|nicotine|tobacco|cocaine|methamphetamine|"
-    r"benzodiazepines?|morphine|fentanyl|substance|cannabis|poly-?drug|illicit)\W+(?:\w+\W+)?$",
+    r"benzodiazepines?|morphine|fentanyl|substance|cannabis|poly-?drug|illicit|analgesics?|"
+    r"steroids?|corticosteroids?|insulin|oxygen|ventilator|dialysis)\W+(?:\w+\W+)?$",
     re.IGNORECASE,
 )
 _PURPOSE = re.compile(
@@ -67,20 +82,71 @@ _PURPOSE = re.compile(
     r"decreas\w*|stop\w*|quit\w*|lessen\w*|prevent\w*|for|against|of)\W+(?:\w+\W+){0,1}$",
     re.IGNORECASE,
 )
-_NEGATED = re.compile(r"\b(?:no|without|nor|absence of|not)\W+(?:\w+\W+){0,2}$", re.IGNORECASE)
+_NEGATED = re.compile(
+    r"\b(?:no|without|nor|absence of|not|neither|free of|lack of|none of)\W+(?:\w+\W+){0,4}$",
+    re.IGNORECASE)
+# "... was not observed", "... were rare", "none attributable to the drug": what follows undoes it.
+_NEGATED_AFTER = re.compile(
+    r"^[^.;]{0,60}?\b(?:(?:was|were|is|are) (?:not|never|rarely) (?:\w+ )?(?:observed|seen|reported|"
+    r"found|detected|noted|recorded|associated|attribut\w*|related)|did not (?:occur|differ)|"
+    r"none (?:of (?:which|them|these) )?(?:was |were )?(?:\w+ )?(?:attribut\w*|related|due)|"
+    r"(?:not|un)related to (?:the )?(?:study )?(?:drug|treatment|medication|intervention)|"
+    r"(?:was|were) (?:similar|comparable) (?:\w+ ){0,3}(?:placebo|control))",
+    re.IGNORECASE)
+# Outcomes of the condition itself, not harms of the substance: "death or dependence in
+# activities of daily living", "mortality was reduced", "prevents deaths".
+_OUTCOME_SENSE = re.compile(
+    r"\b(?:death or (?:dependen\w*|disability)|dependen\w* (?:in|on) (?:activities|daily|others|"
+    r"care|help|assistance)|(?:reduc|lower|decreas|prevent|avert)\w* (?:\w+ ){0,4}?"
+    r"(?:deaths?|mortality|fatalit\w*)|(?:deaths?|mortality) (?:\w+ ){0,3}(?:reduc|lower|decreas)\w*)",
+    re.IGNORECASE)
+# Who the death or harm is attributed to: the substance, its use, or an overdose of it.
+_ATTRIBUTED = re.compile(
+    r"\b(?:attribut\w*|related|associated|linked|due|involv\w*|caused|induced|implicated|"
+    r"leading|led|resulting)\b (?:\w+ ){0,5}?(?:to |by |with |from |in )?(?:the )?(?:\w+ ){0,2}?"
+    r"(?:use|exposures?|toxicity|ingestion|overdose|poisoning|intoxication|drugs?|medications?|"
+    r"treatment|therapy|administration|product|kratom|its)\b|"
+    r"\b(?:died|deaths?) (?:\w+ ){0,3}(?:after|following) (?:\w+ ){0,3}?(?:taking|ingest\w*|using|"
+    r"consum\w*|administration|injection|receiving|use|exposure)\b|"
+    r"\b(?:drug|kratom|overdose|poisoning)[- ](?:related|induced|associated) deaths?\b|"
+    r"\bdeaths? (?:involving|from|due to|caused by) (?:\w+ ){0,2}(?:kratom|overdose|poisoning|"
+    r"intoxication|toxicity)\b",
+    re.IGNORECASE)
+_REASSURANCE = re.compile(
+    r"\bwell[- ]tolerated\b|\bno (?:\w+ )?(?:serious|severe|major|significant) (?:adverse|side|"
+    r"toxic)\w* (?:events?|effects?|reactions?)\b|\badverse (?:events?|effects?) (?:were|was) "
+    r"(?:mild|rare|infrequent|transient|similar|comparable|uncommon)\b|\bsafe and (?:well[- ]"
+    r"tolerated|effective)\b|\bgood (?:safety|tolerability) profile\b|\b(?:none|no deaths?) "
+    r"(?:\w+ ){0,3}(?:attribut\w*|related) to\b|\bno (?:signs?|symptoms?|evidence) of "
+    r"(?:withdrawal|dependence|hepatotoxicity|liver (?:injury|damage))\b|\bwas safe\b|"
+    r"\b(?:adverse events?|side effects?) (?:\w+ ){0,4}(?:similar to|comparable to|did not differ "
+    r"from) (?:those (?:of|with) )?placebo\b",
+    re.IGNORECASE)
 
 _SKIP_ROLES = frozenset({SentenceRole.BACKGROUND, SentenceRole.OBJECTIVE})
 _TREATMENT_TOPICS = frozenset({SafetyTopic.DEPENDENCE, SafetyTopic.WITHDRAWAL})
 
 
 def _counts(topic: SafetyTopic, text: str, match: re.Match[str]) -> bool:
+    """Whether one match of a topic's words reports a harm of the substance."""
     before = text[max(0, match.start() - 60) : match.start()]
-    if _NEGATED.search(before):
+    after = text[match.end() : match.end() + 80]
+    if _NEGATED.search(before) or _NEGATED_AFTER.search(after):
         return False
     if topic in _TREATMENT_TOPICS:
         if _OTHER_DRUG.search(before):
             return False
         if _PURPOSE.search(before) and not re.search(r"\bkratom|\bits\b", before, re.IGNORECASE):
+            return False
+    if topic in (SafetyTopic.DEPENDENCE, SafetyTopic.OVERDOSE_DEATH):
+        window = text[max(0, match.start() - 80) : match.end() + 80]
+        if _OUTCOME_SENSE.search(window):
+            return False
+    if topic is SafetyTopic.OVERDOSE_DEATH and re.match(r"(?:deaths?|died|mortality)\b", match.group(),
+                                                        re.IGNORECASE):
+        # A death is a harm when something is blamed for it, not as a counted outcome of the illness.
+        near = text[max(0, match.start() - 60) : match.end() + 80]
+        if not _ATTRIBUTED.search(near):
             return False
     return True
 
@@ -90,13 +156,17 @@ _ANY_TOPIC = re.compile(lower_pattern("|".join(f"(?:{p.pattern})" for p in _TOPI
 
 
 def topics_in(text: str) -> list[SafetyTopic]:
-    """Safety topics a sentence reports, in a fixed order."""
+    """Safety topics a sentence reports, in a fixed order; a sentence of reassurance ("no
+    serious adverse events", "none attributable to the drug") is *tolerability*, not a harm."""
     found: list[SafetyTopic] = []
-    if not _ANY_TOPIC.search(text.lower()):
+    lowered = text.lower()
+    if not _ANY_TOPIC.search(lowered) and "tolerat" not in lowered and "safe" not in lowered:
         return found
     for topic, pattern in _TOPICS.items():
         if any(_counts(topic, text, m) for m in pattern.finditer(text)):
             found.append(topic)
+    if _REASSURANCE.search(text):
+        found.append(SafetyTopic.TOLERABILITY)
     return found
 
 

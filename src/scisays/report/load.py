@@ -19,6 +19,7 @@ from ..model import (
     REPORT_SCHEMA_VERSION,
     AdverseEvents,
     Appraisal,
+    CertaintyStatement,
     CitedDose,
     CitedSentence,
     Design,
@@ -30,6 +31,7 @@ from ..model import (
     Evidence,
     Finding,
     Gap,
+    Pooled,
     Question,
     Reason,
     Record,
@@ -81,6 +83,8 @@ def _appraisal(d: Mapping[str, Any]) -> Appraisal:
                 evidence=tuple(_evidence(e) for e in f["evidence"]),
                 confidence=f["confidence"],
                 method=f["method"],
+                comparator=f.get("comparator", ""),
+                addressed_by=f.get("addressed_by", ""),
             )
             for f in d["findings"]
         ),
@@ -90,6 +94,12 @@ def _appraisal(d: Mapping[str, Any]) -> Appraisal:
         ),
         doses=tuple(_dose(x) for x in d.get("doses", ())),
         dose_effects=tuple(_evidence(e) for e in d.get("dose_effects", ())),
+        pooled=Pooled(d["pooled"]["kind"], d["pooled"]["basis"]) if d.get("pooled") else None,
+        certainty_statements=tuple(
+            CertaintyStatement(c["level"], c["text"], SentenceRole(c.get("role") or "UNLABELLED"))
+            for c in d.get("certainty_statements", ())
+        ),
+        retracted=d.get("retracted", ""),
     )
 
 

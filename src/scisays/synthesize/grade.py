@@ -412,15 +412,22 @@ def _lower(certainty: str, levels: int) -> str:
     return CERTAINTIES[i]
 
 
-def label_for(direction: Direction | None, certainty: str, conflicting: bool) -> str:
-    """The verdict wording for the direction the body leans to, at the final certainty."""
+def label_for(direction: Direction | None, certainty: str, conflicting: bool,
+              controlled: bool = True) -> str:
+    """The verdict wording for the direction the body leans to, at the final certainty.
+
+    ``controlled``: the body compares the substance with something (randomised or
+    observational studies with a comparison group), so it estimates an effect even when the
+    certainty is very low. Without a comparison (surveys, case reports, animal work) there is
+    no estimate of effect, and very low certainty is insufficient evidence."""
     if conflicting:
         return "uncertain (conflicting)"
     if direction is Direction.BENEFIT:
-        return {"high": "evidence of benefit", "moderate": "probably benefits",
-                "low": "may benefit"}.get(certainty, "insufficient evidence")
+        return {"high": "evidence of benefit", "moderate": "probably benefits", "low": "may benefit",
+                "very low": "insufficient evidence"}[certainty]
     if direction is Direction.NO_EFFECT:
-        return "probably no benefit" if certainty in ("high", "moderate") else "insufficient evidence"
+        return ("probably no benefit" if certainty in ("high", "moderate")
+                or (certainty == "low" and controlled) else "insufficient evidence")
     if direction is Direction.HARM:
         return "evidence of harm" if certainty in ("high", "moderate", "low") else "insufficient evidence"
     return "insufficient evidence"
@@ -502,7 +509,8 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
                 d, levels=0, text=d.text + " (weighed by the review's own GRADE rating)")
                 if own else d for d in downgrades]
             certainty = statement.level if own else _weaker(certainty, statement.level)
-    label = label_for(leaning, certainty, conflicting)
+    label = label_for(leaning, certainty, conflicting,
+                      controlled=tier_name in ("randomised", "non-randomised"))
 
     reasons.append(Reason(
         f"graded on {design_name_list(body)} (the strongest evidence present: "

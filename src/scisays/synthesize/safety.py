@@ -27,6 +27,9 @@ SERIOUS = (
 )
 CAUTIONS = (SafetyTopic.DRUG_INTERACTION, SafetyTopic.OTHER_ADVERSE)
 TRIALS = (Design.RCT, Design.META_ANALYSIS, Design.SYSTEMATIC_REVIEW)
+#: designs that report a harm as a signal (one patient, an opinion), not as a rate among many
+SIGNALS = (Design.CASE_REPORT, Design.CASE_SERIES, Design.NARRATIVE_REVIEW, Design.OTHER,
+           Design.QUALITATIVE)
 _TOLERATED = re.compile(
     r"\bwell[- ]tolerated\b|\bno serious adverse (?:events?|effects?|reactions?)\b|"
     r"\badverse (?:events?|effects?) (?:were|was) (?:mild|rare|infrequent|transient|similar|"
@@ -68,7 +71,7 @@ def safety_rating(
             tuple(s.record.citation for s in group),
         ))
     for t in CAUTIONS:
-        if by_topic.get(t):
+        if by_topic.get(t) and t is not SafetyTopic.TOLERABILITY:
             reasons.append(Reason(
                 f"caution — {t.label}: reported by {_n(len(by_topic[t]), 'human study', 'human studies')}",
                 tuple(s.record.citation for s in by_topic[t]),
@@ -90,31 +93,45 @@ def safety_rating(
         reasons.append(Reason(f"{f.body} ({f.jurisdiction}, {f.date}): {f.statement}", (f.source_url,)))
 
     trials = [s for s in human if s.appraisal.design in TRIALS]
-    tolerated = [s for s in trials if _TOLERATED.search(s.record.abstract)]
+    tolerated = [s for s in trials if _TOLERATED.search(s.record.abstract)
+                 or any(m.topic is SafetyTopic.TOLERABILITY for m in s.appraisal.safety)]
     trial_n = sum(s.appraisal.sample_size or 0 for s in trials if s.appraisal.design is Design.RCT)
     trial_n = max(trial_n, max((s.appraisal.sample_size or 0 for s in trials
                                 if s.appraisal.design is not Design.RCT), default=0))
+    # Who reports a harm, and how: a trial, cohort or review measures how often it happens; a
+    # survey or poison-centre series counts it among users; a case report is a signal, not a rate.
+    measured = {t: [s for s in g if s.appraisal.design not in SIGNALS] for t, g in serious.items()}
+    backed = {t for t, g in measured.items() if g}
+    tolerated_by_trials = len(tolerated) >= 2 and trial_n >= 200
 
-    if (
+    if bans or (
         len(serious) >= 3
         and (SafetyTopic.LIVER in serious or SafetyTopic.OVERDOSE_DEATH in serious)
         and len(serious_studies) >= 3
-    ) or bans:
+        and len(backed) >= 2
+        and not tolerated_by_trials
+    ):
         rating = "likely unsafe"
         why = ("a national regulator has banned it" if bans and len(serious) < 3 else
-               f"serious harms in {len(serious)} areas from {len(serious_studies)} human studies")
-    elif serious or ae_deaths:
+               f"serious harms in {len(serious)} areas from {len(serious_studies)} human studies, "
+               f"{len(backed)} of them measured in studies of many people")
+    elif (backed and not tolerated_by_trials) or ae_deaths:
         rating = "possibly unsafe"
-        why = ("serious harms reported in human studies" if serious
+        why = ("serious harms reported in human studies" if backed
                else "adverse-event reports record deaths")
-    elif len(trials) >= 4 and trial_n >= 1000 and tolerated:
+    elif serious and not tolerated:
+        rating = "possibly unsafe"
+        why = "serious harms reported in case reports or reviews, and no trial shows it is tolerated"
+    elif len(trials) >= 4 and trial_n >= 1000 and len(tolerated) >= 2 and not backed:
         rating = "likely safe"
-        why = (f"{len(trials)} randomised trials or reviews ({trial_n:,} participants) with no "
-               "serious harm reported and tolerability stated")
+        why = (f"{len(trials)} randomised trials or reviews ({trial_n:,} participants), tolerability "
+               "stated" + (" — the serious harms above are single reports or measured against "
+                           "that tolerability" if serious else ", no serious harm reported"))
     elif len(trials) >= 2 and tolerated:
         rating = "possibly safe"
-        why = (f"{len(trials)} randomised trials or reviews with tolerability stated and no serious "
-               "harm reported")
+        why = (f"{len(trials)} randomised trials or reviews with tolerability stated"
+               + ("; serious harms appear only in case reports or are outweighed by the trials"
+                  if serious else " and no serious harm reported"))
     else:
         rating = NOT_RATED
         why = (f"too little human evidence on safety ({_n(len(human), 'human study', 'human studies')}, "
