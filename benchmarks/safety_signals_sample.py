@@ -30,7 +30,8 @@ HARMS = [t for t in SafetyTopic if t is not SafetyTopic.TOLERABILITY]
 
 def records() -> list[tuple[str, dict]]:
     out = []
-    for path in sorted((DATA / "verdicts" / "corpora").glob("*.jsonl")) + [DATA / "kratom-dev" / "records.jsonl"]:
+    paths = [*sorted((DATA / "verdicts" / "corpora").glob("*.jsonl")), DATA / "kratom-dev" / "records.jsonl"]
+    for path in paths:
         out += [(path.stem, json.loads(line)) for line in path.open() if line.strip()]
     for line in (DATA / "verdicts" / "cases.jsonl").open():
         case = json.loads(line)

@@ -64,7 +64,8 @@ _TOPICS: dict[SafetyTopic, re.Pattern[str]] = {
     SafetyTopic.OTHER_ADVERSE: re.compile(
         r"\badverse (?:effects?|events?|reactions?|outcomes?)\b|\bside[- ]effects?\b|"
         r"\btoxicit\w*|\btachycardi\w*|\bagitation\b|\bnausea\b|\bvomiting\b|\bconstipation\b|"
-        r"\bpsychosis\b|\bserious medical outcomes?\b|\bpoisoning\b|\bhospitali[sz]\w*|"
+        r"\bpsychosis\b|\bserious medical outcomes?\b|\bpoisoning\b|"
+        r"\bhospitali[sz]ations? (?:for|due|because|after|following)\b|\b(?:were|was) hospitali[sz]ed\b|"
         r"\bintensive care\b|\bcardiotoxic\w*|\barrhythmi\w*",
         re.IGNORECASE,
     ),
@@ -91,7 +92,8 @@ _NEGATED_AFTER = re.compile(
     r"found|detected|noted|recorded|associated|attribut\w*|related)|did not (?:occur|differ)|"
     r"none (?:of (?:which|them|these) )?(?:was |were )?(?:\w+ )?(?:attribut\w*|related|due)|"
     r"(?:not|un)related to (?:the )?(?:study )?(?:drug|treatment|medication|intervention)|"
-    r"(?:was|were) (?:similar|comparable) (?:\w+ ){0,3}(?:placebo|control))",
+    r"(?:was|were) (?:similar|comparable|uncommon|rare|infrequent|minimal)|did not differ|"
+    r"(?:was|were) (?:not (?:significantly )?different|no different))",
     re.IGNORECASE)
 # Outcomes of the condition itself, not harms of the substance: "death or dependence in
 # activities of daily living", "mortality was reduced", "prevents deaths".
@@ -123,7 +125,32 @@ _REASSURANCE = re.compile(
     r"from) (?:those (?:of|with) )?placebo\b",
     re.IGNORECASE)
 
-_SKIP_ROLES = frozenset({SentenceRole.BACKGROUND, SentenceRole.OBJECTIVE})
+# Background, aims and methods say what others found, what was meant, or what was measured
+# ("adverse events were recorded"): a harm is reported in results, conclusions or a title.
+_SKIP_ROLES = frozenset({SentenceRole.BACKGROUND, SentenceRole.OBJECTIVE, SentenceRole.METHODS})
+# "adverse events were recorded / assessed": a measurement, not a finding.
+_MEASURED_ONLY = re.compile(
+    r"^\W*(?:\w+\W+){0,3}?(?:was|were|are|is|being) (?:also )?(?:recorded|assessed|measured|monitored|"
+    r"evaluated|collected|documented|compared|analy[sz]ed|registered|examined|investigated|"
+    r"included|defined|graded|elicited|noted at|checked|obtained)\b",
+    re.IGNORECASE)
+# "... assessed adverse events", "primary outcomes were ... serious adverse events",
+# "no significant changes in ... side-effects": measured, listed or unchanged, not found.
+_MEASURED_BEFORE = re.compile(
+    r"\b(?:assess\w*|evaluat\w*|examin\w*|record\w*|monitor\w*|documented|documenting|"
+    r"extract\w*|measur\w*|outcomes? (?:were|was|included|of interest)|end ?points? (?:were|was|"
+    r"included)|defined|determined by|with regard to|focus on|information on|require|"
+    r"did not report|no (?:statistically )?significant (?:differences?|changes?))\b[^.;]{0,100}$",
+    re.IGNORECASE)
+_REDUCED_AFTER = re.compile(
+    r"^[^.;]{0,60}?\b(?:are|were|was|is) (?:significantly |markedly )?(?:reduced|decreased|lowered|"
+    r"prevented)\b", re.IGNORECASE)
+# The substance lowers the harm: "fewer adverse effects", "reduced hospitalisation".
+_LESS_HARM = re.compile(
+    r"\b(?:fewer|less|lower|reduc\w*|decreas\w*|minimal|minimum of|without increas\w*|"
+    r"not increas\w*|uncommon|rare(?:ly)?|infrequent|no increase in|similar|comparable|improved|"
+    r"favourable|favorable|negligible|free from|free of)\W+(?:\w+\W+){0,3}$",
+    re.IGNORECASE)
 _TREATMENT_TOPICS = frozenset({SafetyTopic.DEPENDENCE, SafetyTopic.WITHDRAWAL})
 
 
@@ -133,6 +160,12 @@ def _counts(topic: SafetyTopic, text: str, match: re.Match[str]) -> bool:
     after = text[match.end() : match.end() + 80]
     if _NEGATED.search(before) or _NEGATED_AFTER.search(after):
         return False
+    if _MEASURED_ONLY.search(after) or _LESS_HARM.search(before) or _REDUCED_AFTER.search(after):
+        return False
+    if _MEASURED_BEFORE.search(text[max(0, match.start() - 160) : match.start()]):
+        return False
+    if topic is SafetyTopic.OTHER_ADVERSE and _REASSURANCE.search(text):
+        return False  # "well tolerated; adverse events were mild": tolerability, not a harm
     if topic in _TREATMENT_TOPICS:
         if _OTHER_DRUG.search(before):
             return False
