@@ -7,6 +7,7 @@ one step (``Appraiser(find_direction=my_model)``) without touching the rest.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -78,7 +79,21 @@ class Appraiser:
             dose_effects=self.dose_effects(record.title, sentences, call.design),
             pooled=pooled_designs(record.title, sentences) if review else None,
             certainty_statements=certainty_statements(sentences) if review else (),
+            retracted=retraction(record),
         )
+
+
+_RETRACTED_TITLE = re.compile(r"^\W*(?:retracted|retraction)\b", re.IGNORECASE)
+
+
+def retraction(record: Record) -> str:
+    """Why the record counts as retracted ('' if it does not): PubMed's publication type
+    "Retracted Publication" (set also from a "Retraction in" notice) or a title so marked."""
+    if any(p.casefold() == "retracted publication" for p in record.publication_types):
+        return 'publication type "Retracted Publication"'
+    if _RETRACTED_TITLE.search(record.title):
+        return "the title marks it retracted"
+    return ""
 
 
 def _head_to_head(record: Record, sentences: Sequence[Sentence], finding: Finding) -> Finding:

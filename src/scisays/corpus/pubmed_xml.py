@@ -29,6 +29,9 @@ _MONTHS = {
 }
 
 
+RETRACTED = "Retracted Publication"
+
+
 def _text(el: etree._Element | None) -> str:
     if el is None:
         return ""
@@ -117,6 +120,7 @@ def article_to_record(elem: etree._Element, source: str = "pubmed") -> Record | 
     pmid_el = article = revised = None
     mesh: list[str] = []
     keywords: list[str] = []
+    retracted = False
     for child in mc:
         tag = child.tag
         if tag == "PMID":
@@ -130,6 +134,8 @@ def article_to_record(elem: etree._Element, source: str = "pubmed") -> Record | 
             keywords.extend(_child_texts(child, "Keyword"))
         elif tag == "DateRevised":
             revised = child
+        elif tag == "CommentsCorrectionsList":
+            retracted = retracted or any(c.get("RefType") == "RetractionIn" for c in child)
     pmid = (pmid_el.text or "").strip() if pmid_el is not None else ""
     if not pmid or article is None:
         return None
@@ -185,6 +191,9 @@ def article_to_record(elem: etree._Element, source: str = "pubmed") -> Record | 
                     pmcid = value
     if doi is None:
         doi = elocation_doi
+    if retracted and RETRACTED not in publication_types:
+        # a "Retraction in" notice marks the paper retracted, as the publication type does
+        publication_types.append(RETRACTED)
 
     journal_title = None
     if journal is not None:

@@ -43,6 +43,7 @@ background:var(--soft)}
 background:var(--na);white-space:nowrap}
 .d-benefit{background:var(--benefit)}.d-mixed{background:var(--mixed)}
 .d-no-effect{background:var(--noeffect)}.d-harm{background:var(--harm)}
+.d-comparison{background:#5a4fa2}.d-uncertain{background:#7a5c7a}.retracted{background:#000}
 .d-not-addressed{background:#fff;color:var(--muted);border:1px solid var(--line)}
 .chart-figure{margin:1rem 0 1.6rem}
 .chart{max-width:100%;height:auto;display:block}

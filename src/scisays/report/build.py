@@ -55,13 +55,21 @@ def build_report(
             f"No study in the searched sources mentions {question.substance} "
             f"(searched for: {', '.join(question.substance_terms)}).",
         )
+    retracted = [s for s in ordered if s.appraisal.retracted]
+    if retracted:
+        all_notes.append(
+            f"{len(retracted)} retracted publication{'s are' if len(retracted) > 1 else ' is'} "
+            "listed but left out of the grade and the safety rating: "
+            + ", ".join(s.record.citation for s in retracted) + "."
+        )
     all_notes.append(DISCLAIMER)
+    graded = [s for s in ordered if not s.appraisal.retracted]
     regulation = regulation_for(question.substance_terms or (question.substance,))
-    verdicts = grade(question.conditions, ordered)
+    verdicts = grade(question.conditions, graded)
     return Report(
         question=question,
         verdicts=verdicts,
-        safety=safety_profile(ordered, adverse_events, regulation),
+        safety=safety_profile(graded, adverse_events, regulation),
         studies=ordered,
         sources=tuple(sources),
         notes=tuple(all_notes),

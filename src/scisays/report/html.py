@@ -255,7 +255,7 @@ def section_studies(ctx: _Ctx) -> Markup:
             )
         rows += Markup(
             '<tr id="study-{i}" data-design="{design}" data-findings="{tokens}">'
-            '<td class="study" data-sort="{i}"><span class="title">{title}</span> {link}</td>'
+            '<td class="study" data-sort="{i}">{retracted}<span class="title">{title}</span> {link}</td>'
             '<td data-sort="{dorder}">{dlabel}</td>'
             '<td class="num" data-sort="{year}">{year_text}</td>'
             '<td class="num" data-sort="{n}">{n_text}</td>'
@@ -275,6 +275,8 @@ def section_studies(ctx: _Ctx) -> Markup:
             cells=cells,
             quote=_supporting(s, conds),
             title=_text(s.record.title),
+            retracted=Markup('<span class="badge retracted" title="{}">RETRACTED</span> ').format(
+                f"Retracted ({a.retracted}): left out of the grade") if a.retracted else "",
         )
     designs = [d for d in DESIGN_ORDER if any(s.appraisal.design is d for s in r.studies)]
     design_opts = Markup("").join(

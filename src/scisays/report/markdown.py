@@ -99,7 +99,7 @@ def render_markdown(report: Report) -> str:
                     (f.direction.value if (f := a.finding_for(c)) else "—")
                     for c in q.conditions
                 ],
-                md_escape(s.record.title),
+                ("**RETRACTED** " if a.retracted else "") + md_escape(s.record.title),
             ]
             out.append("| " + " | ".join(cells) + " |")
         out.append("")

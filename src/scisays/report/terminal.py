@@ -198,7 +198,8 @@ def render_terminal(report: Report) -> RenderableType:
                 d = f.direction if f else Direction.NOT_ADDRESSED
                 finding_cells.append(_t(d.value, _DIRECTION_STYLE[d]))
             table.add_row(
-                _t(s.record.citation),
+                _t(s.record.citation + (" RETRACTED" if a.retracted else ""),
+                   "bold red" if a.retracted else ""),
                 _t(str(s.record.year or "—")),
                 _t(a.design.label),
                 _t(f"{a.sample_size:,}" if a.sample_size else "—"),
@@ -211,7 +212,9 @@ def render_terminal(report: Report) -> RenderableType:
             for f in s.appraisal.findings:
                 if f.direction is Direction.NOT_ADDRESSED:
                     continue
-                quotes.append(f"{f.condition}: {f.direction.value}", _DIRECTION_STYLE[f.direction])
+                quotes.append(f"{f.condition}: {f.direction.value}"
+                              + (f" with {f.comparator}" if f.comparator else ""),
+                              _DIRECTION_STYLE[f.direction])
                 quotes.append(f" — {s.appraisal.design.label}, ")
                 quotes.append(s.record.citation, "cyan")
                 quotes.append(" " + " ".join(s.record.title.split()) + "\n", "dim")

@@ -80,6 +80,10 @@ def record_from_result(r: Mapping[str, Any]) -> Record | None:
     if pmid and not pmid.isdigit():
         pmid = None
     pubtypes = list(_names(r.get("pubTypeList"), "pubType"))
+    notices = (r.get("commentCorrectionList") or {}).get("commentCorrection") or []
+    if any(isinstance(c, Mapping) and str(c.get("type", "")).lower() == "retraction in"
+           for c in notices) and "Retracted Publication" not in pubtypes:
+        pubtypes.append("Retracted Publication")  # Europe PMC's retraction notice
     if source in _SOURCE_NAMES and _SOURCE_NAMES[source] not in pubtypes:
         pubtypes.append(_SOURCE_NAMES[source])
     journal = r.get("journalInfo") or {}
