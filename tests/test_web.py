@@ -44,8 +44,25 @@ class CountingBuilder:
         with self.lock:
             self.calls += 1
         kw["steps"]("searching", 0, 0)
-        assert self.release.wait(30)
+        assert self.release.wait(600)  # released by the test; the timeout only guards a hang
         return ask(corpus, substance, conditions, **kw)
+
+
+class CountingService(ReportService):
+    """A ReportService that counts submissions, so a test can wait until every request has
+    reached the service (an event, not a sleep that a busy machine can outlast)."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.submitted = 0
+        self.seen = threading.Condition()
+
+    def submit(self, request: Any) -> Any:
+        job = super().submit(request)
+        with self.seen:
+            self.submitted += 1
+            self.seen.notify_all()
+        return job
 
 
 @pytest.fixture
@@ -128,7 +145,8 @@ def test_report_page_shows_progress_then_the_report(kratom_db: Path):
 
 def test_same_question_at_once_is_built_once(kratom_db: Path):
     builder = CountingBuilder(hold=True)
-    client = make_client(kratom_db, builder)
+    service = CountingService(kratom_db, History(default_history_path(kratom_db)), builder=builder)
+    client = TestClient(create_app(kratom_db, default_history_path(kratom_db), service=service))
     results: list[Any] = [None] * 4
 
     def get(i: int) -> None:
@@ -139,10 +157,11 @@ def test_same_question_at_once_is_built_once(kratom_db: Path):
     threads = [threading.Thread(target=get, args=(i,)) for i in range(4)]
     for t in threads:
         t.start()
-    time.sleep(0.3)
+    with service.seen:  # every request is waiting on the one held build
+        assert service.seen.wait_for(lambda: service.submitted == 4, timeout=600)
     builder.release.set()
     for t in threads:
-        t.join(30)
+        t.join()
     assert builder.calls == 1
     assert all(r.status_code == 200 for r in results)
     assert len({r.text for r in results}) == 1

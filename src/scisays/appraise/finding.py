@@ -47,6 +47,10 @@ _NO_EFFECT_CLAUSE = re.compile(
     f"(?:{_NO_EFFECT.pattern})(?:(?!\\b(?:but|whereas|while|although|however|yet)\\b)[^.;:,])*",
     re.IGNORECASE,
 )
+# "reduces the risk of exacerbations", "fewer relapses": a harm word inside a benefit.
+_LESS_OF_HARM = re.compile(
+    r"\b(?:reduc|lower|decreas|prevent|fewer|less|avoid)\w*(?:\s+[\w-]+){0,5}?\s+"
+    r"(?:exacerbat|worsen|aggravat|relaps|deteriorat|increased risk)\w*", re.IGNORECASE)
 _HARM = re.compile(
     r"\bworsen\w*|\bexacerbat\w*|\baggravat\w*|\banxiogenic\b|\bdepressogenic\b|"
     r"\b(?:induc|provok|precipitat|trigger)\w* (?:\w+ ){0,2}(?:anxiety|depress\w*|panic|"
@@ -122,7 +126,7 @@ _VERSUS = re.compile(
     r"(?:to|as|than|with)\s+(?P<a>[^.;:,()]{1,60})|"
     r"\b(?:no (?:statistically )?(?:significant )?differences?|did not differ(?: significantly)?|"
     r"differ(?:ed)? (?:little|significantly)|similar (?:efficacy|effects?|results|improvements?))"
-    r"\s+(?:\w+\s+){0,8}?(?:between|from|to|with|and)\s+(?P<b>[^.;:,()]{1,80})|"
+    r"\s+(?:\w+\s+){0,8}?(?:between|from)\s+(?P<b>[^.;:,()]{1,80})|"
     r"\b(?:compared (?:with|to)|versus|vs\.?)\s+(?P<c>[^.;:,()]{1,60})",
     re.IGNORECASE,
 )
@@ -178,10 +182,9 @@ def classify_sentence(sentence: str) -> Direction | None:
     if is_uncertain(sentence):
         return None
     no_effect = bool(_NO_EFFECT.search(sentence))
-    harm = bool(_HARM.search(sentence))
+    harm = bool(_HARM.search(_LESS_OF_HARM.sub(" ", sentence)))
     benefit = bool(_BENEFIT.search(_NO_EFFECT_CLAUSE.sub(" ", sentence)))
-    if ((no_effect or benefit) and not harm and _EQUIVALENT.search(sentence)
-            and active_comparator(sentence)):
+    if not harm and _EQUIVALENT.search(sentence) and active_comparator(sentence):
         return Direction.COMPARISON
     if harm and (benefit or no_effect):
         return Direction.MIXED

@@ -117,7 +117,7 @@ _ORDER = ("very low", "low", "moderate", "high")
 # "until high-quality evidence becomes available", "no high quality evidence to support",
 # "high-quality trials are needed": a wish or an absence, not a rating.
 _WISH_BEFORE = re.compile(r"\b(?:until|not|no|without|lack of|absence of|need for|needs?|awaiting|"
-                          r"more|further|future|require[sd]?|wait for)\W+(?:\w+\W+){0,3}$", re.IGNORECASE)
+                          r"more|further|future|require[sd]?|wait for) (?:[\w-]+ ){0,2}$", re.IGNORECASE)
 _WISH_AFTER = re.compile(r"^\W*(?:\w+\W+){0,4}(?:is|are|was|were) (?:needed|required|warranted|"
                          r"lacking|missing|necessary)|^\W*(?:\w+\W+){0,3}becomes? available",
                          re.IGNORECASE)

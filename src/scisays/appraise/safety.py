@@ -162,7 +162,8 @@ def _counts(topic: SafetyTopic, text: str, match: re.Match[str]) -> bool:
         return False
     if _MEASURED_ONLY.search(after) or _LESS_HARM.search(before) or _REDUCED_AFTER.search(after):
         return False
-    if _MEASURED_BEFORE.search(text[max(0, match.start() - 160) : match.start()]):
+    listed = _MEASURED_BEFORE.search(text[max(0, match.start() - 160) : match.start()])
+    if listed and not re.search(r"\d", listed.group()):  # "recorded 11 deaths" is a count
         return False
     if topic is SafetyTopic.OTHER_ADVERSE and _REASSURANCE.search(text):
         return False  # "well tolerated; adverse events were mild": tolerability, not a harm

@@ -1,0 +1,282 @@
+"""The rules a methodologist reads with (issue: verdicts a methodologist would sign).
+
+Hand-written sentences for each rule: what a review pooled and the certainty it states,
+Cochrane-style conclusions, head-to-head comparisons, perceptions, and safety signals read
+for harms with negation, attribution and the word's other senses.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from scisays.appraise import appraise, retraction
+from scisays.appraise.finding import active_comparator, classify_sentence, find_direction
+from scisays.appraise.review import certainty_for, certainty_statements, pooled_designs
+from scisays.appraise.safety import topics_in
+from scisays.appraise.sections import Sentence
+from scisays.model import Design, Direction, Record, SafetyTopic, Section, SentenceRole
+from scisays.question import build_question
+from scisays.report.build import build_report
+from scisays.synthesize.grade import grade_condition
+from scisays.synthesize.safety import safety_rating
+
+from conftest import hand_built_study
+
+R, C, M, O = SentenceRole.RESULTS, SentenceRole.CONCLUSIONS, SentenceRole.METHODS, SentenceRole.OBJECTIVE
+
+
+def sents(*pairs: tuple[SentenceRole, str]) -> list[Sentence]:
+    return [Sentence(text, role, i) for i, (role, text) in enumerate(pairs)]
+
+
+# --- what a review pooled -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("We included 12 RCTs with 1,480 participants.", "randomised"),
+    ("Twenty-eight randomised controlled trials met the inclusion criteria.", "randomised"),
+    ("Randomised trials comparing early anticoagulant therapy with control.", "randomised"),
+    ("We included 14 trials; all were double-blind and placebo-controlled.", "randomised"),
+    ("Thirty-six articles were included in the review.", "unknown"),
+    ("We pooled 9 prospective cohort studies and 4 case-control studies.", "non-randomised"),
+    ("Eleven observational studies were eligible.", "non-randomised"),
+    ("Data came from 7 cross-sectional surveys of people who use kratom.", "uncontrolled"),
+    ("The review summarised case reports and user reports from online forums.", "uncontrolled"),
+    ("No randomised controlled trials were found; we included 5 case series.", "uncontrolled"),
+    ("No randomised trials met the inclusion criteria.", "unknown"),
+])
+def test_a_review_is_read_for_what_it_pooled(text: str, kind: str):
+    assert pooled_designs("A systematic review", sents((M, text))).kind == kind
+
+
+# --- the certainty a review states ------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "level"), [
+    ("Antibiotics reduce pain at 2 to 3 days (RR 0.70; 7 trials; moderate-certainty evidence).", "moderate"),
+    ("The quality of the evidence was low owing to imprecision.", "low"),
+    ("Overall, the certainty of the evidence was judged to be high.", "high"),
+    ("We found very low quality evidence for this outcome.", "very low"),
+    ("The quality of the evidence ranged from very low to moderate.", "very low"),
+    ("The evidence is very uncertain about the effect on relapse.", "very low"),
+    ("We are uncertain whether prednisone improves disability.", "very low"),
+    ("There is insufficient evidence to determine whether zonisamide reduces tremor.", "very low"),
+    ("There is no evidence to support or refute the use of mucolytics.", "very low"),
+])
+def test_a_review_states_its_certainty(text: str, level: str):
+    (st,) = certainty_statements(sents((R, text)))
+    assert st.level == level
+
+
+@pytest.mark.parametrize("text", [
+    "Until high-quality evidence becomes available, practice should follow local guidelines.",
+    "High-quality trials are needed.",
+    "The included trials were at low risk of bias.",
+])
+def test_wishes_and_risk_of_bias_are_not_ratings(text: str):
+    assert certainty_statements(sents((C, text))) == ()
+
+
+def test_the_rating_for_the_outcome_that_answers_the_question():
+    st = certainty_statements(sents(
+        (R, "Mortality did not differ (RR 0.98; 12 trials; high-certainty evidence)."),
+        (R, "Bleeding increased (RR 2.5; low-certainty evidence)."),
+        (C, "Anticoagulants probably make little or no difference (moderate-certainty evidence)."),
+    ))
+    # the finding's own sentence first, then the conclusions, then the first result
+    assert certainty_for(st, ["Bleeding increased (RR 2.5; low-certainty evidence)."]).level == "low"
+    assert certainty_for(st, []).level == "moderate"
+    assert certainty_for(st[:2], []).level == "high"
+
+
+# --- Cochrane-style conclusions, comparisons, uncertainty -------------------------------------
+
+@pytest.mark.parametrize(("text", "direction"), [
+    ("Vitamin D probably reduces the risk of asthma exacerbations.", Direction.BENEFIT),
+    ("Antibiotics may make little or no difference to pain at 24 hours.", Direction.NO_EFFECT),
+    ("Bisphosphonates may make little or no difference in preventing fractures.", Direction.NO_EFFECT),
+    ("Galantamine is superior to placebo in slowing cognitive decline.", Direction.BENEFIT),
+    ("SSRIs are no more effective than placebo in reducing headache frequency.", Direction.NO_EFFECT),
+    ("Benefits of niacin in preventing cardiovascular events are unlikely.", Direction.NO_EFFECT),
+    ("Cerebrolysin probably has no beneficial effect on all-cause death.", Direction.NO_EFFECT),
+    ("We are uncertain whether prednisone improves disability.", None),
+    ("There is no evidence to support or refute the use of vitamin K.", None),
+    ("Enalapril was as effective as nifedipine in lowering blood pressure.", Direction.COMPARISON),
+    ("Esomeprazole was non-inferior to lansoprazole for healing.", Direction.COMPARISON),
+    ("There was no significant difference between enalapril and captopril in blood pressure.",
+     Direction.COMPARISON),
+    ("Naproxen was superior to acetaminophen in reducing pain.", Direction.BENEFIT),
+    ("Children had a lower risk of admission when treated with the combination versus SABA alone.",
+     Direction.BENEFIT),
+    ("No significant differences were found between groups.", Direction.NO_EFFECT),
+])
+def test_sentences_read_as_a_methodologist_reads_them(text: str, direction: Direction | None):
+    assert classify_sentence(text) is direction
+
+
+def test_comparator_is_named_and_placebo_is_not_one():
+    assert active_comparator("Enalapril was as effective as nifedipine in lowering pressure.") == "nifedipine"
+    assert active_comparator("X was as effective as placebo.") == ""
+    assert active_comparator("The combination versus SABA alone.") == ""
+    assert active_comparator("Compared with a policy of avoiding their use.") == ""
+
+
+def test_uncertain_conclusion_is_its_own_finding():
+    f = find_direction(sents((C, "We are uncertain whether oral contraceptives reduce pain in endometriosis.")),
+                       "endometriosis", ["endometriosis"])
+    assert f.direction is Direction.UNCERTAIN
+
+
+def test_a_review_addresses_the_condition_its_question_names():
+    sentences = sents(
+        (O, "To assess antibiotics for acute otitis media in children."),
+        (C, "Antibiotics probably have no effect on pain at 24 hours."),
+    )
+    without = find_direction(sentences[1:], "acute otitis media", ["acute otitis media"])
+    assert without.direction is Direction.NOT_ADDRESSED
+    f = find_direction(sentences, "acute otitis media", ["acute otitis media"],
+                       question="Antibiotics for acute otitis media in children. To assess antibiotics...")
+    assert f.direction is Direction.NO_EFFECT and f.addressed_by == "question"
+
+
+def test_head_to_head_trial_without_placebo_is_a_comparison():
+    rec = Record(title="Enalapril versus nifedipine in essential hypertension", pmid="1",
+                 sections=(Section("Patients were randomised to enalapril or nifedipine.", "METHODS", "METHODS"),
+                           Section("There was no significant difference in blood pressure reduction "
+                                   "in hypertension.", "CONCLUSIONS", "CONCLUSIONS")))
+    a = appraise(rec, build_question("enalapril", ["hypertension"]))
+    f = a.finding_for("hypertension")
+    assert f is not None and f.direction is Direction.COMPARISON and "nifedipine" in f.comparator
+
+
+# --- grading ----------------------------------------------------------------------------------
+
+COND = "depression"
+
+
+def study(i, design, direction, n=200, abstract="", **kw):
+    return hand_built_study(i, design, direction, n, abstract, condition=COND, **kw)
+
+
+def test_review_that_does_not_say_what_it_pooled_never_starts_high():
+    v = grade_condition(COND, [study(1, Design.META_ANALYSIS, Direction.BENEFIT, 5000,
+                                     "We included 36 articles. Depression improved.")])
+    assert v.start_certainty == "low" and v.certainty != "high"
+    # with randomised primary evidence present, the trials carry the grade, not the review
+    v = grade_condition(COND, [study(1, Design.META_ANALYSIS, Direction.BENEFIT, 5000,
+                                     "We included 36 articles."),
+                               study(2, Design.RCT, Direction.BENEFIT, 800)])
+    assert v.start_certainty == "high" and v.basis == ("PMID 1002",)
+
+
+def test_review_of_user_reports_is_very_low_and_insufficient():
+    v = grade_condition(COND, [study(1, Design.SYSTEMATIC_REVIEW, Direction.BENEFIT, 12000,
+                                     "We reviewed surveys and user reports. Kratom relieves depression "
+                                     "among many users.")])
+    assert (v.start_certainty, v.label) == ("very low", "insufficient evidence")
+
+
+def test_stated_certainty_caps_the_verdict():
+    v = grade_condition(COND, [study(1, Design.META_ANALYSIS, Direction.BENEFIT, 5000,
+                                     "We included 20 RCTs. Low-certainty evidence suggests X may reduce "
+                                     "depressive symptoms.")])
+    assert (v.certainty, v.label) == ("low", "may benefit")
+    assert any("rates its own evidence low" in r.text for r in v.reasons)
+
+
+def test_comparisons_are_neither_for_nor_against_benefit():
+    placebo = [study(i, Design.RCT, Direction.BENEFIT, 300) for i in range(1, 4)]
+    heads = [study(i, Design.RCT, Direction.COMPARISON, 300) for i in range(4, 7)]
+    v = grade_condition(COND, placebo + heads)
+    assert v.label == "evidence of benefit"
+    assert any("head-to-head" in r.text for r in v.reasons)
+
+
+def test_a_body_of_comparisons_only_is_downgraded_for_indirectness():
+    heads = [study(i, Design.RCT, Direction.COMPARISON, 300) for i in range(1, 4)]
+    v = grade_condition(COND, heads)
+    assert any(d.domain == "indirectness" and d.levels == 1 for d in v.downgrades)
+    assert v.certainty == "moderate" and v.label == "probably benefits"
+
+
+def test_mixed_results_count_half_not_as_conflict():
+    studies = [study(i, Design.RCT, Direction.BENEFIT, 300) for i in range(1, 9)]
+    studies += [study(i, Design.RCT, Direction.MIXED, 300) for i in range(9, 12)]
+    assert grade_condition(COND, studies).label != "uncertain (conflicting)"
+
+
+def test_retracted_study_is_left_out_of_the_grade():
+    rec = Record(title="Great results", pmid="9", publication_types=("Retracted Publication",))
+    assert retraction(rec) == 'publication type "Retracted Publication"'
+    assert retraction(Record(title="RETRACTED: Great results", pmid="8"))
+    good = study(1, Design.RCT, Direction.NO_EFFECT, 1000)
+    bad = study(2, Design.RCT, Direction.BENEFIT, 5000)
+    bad = type(bad)(record=bad.record, appraisal=bad.appraisal.__class__(
+        **{**{f: getattr(bad.appraisal, f) for f in bad.appraisal.__slots__}, "retracted": "test"}))
+    report = build_report(build_question("x", [COND]), [good, bad], sources=["test"])
+    assert report.verdicts[0].basis == ("PMID 1001",)
+    assert any("retracted" in n for n in report.notes)
+
+
+# --- safety: harms, not words -----------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Patients with non-insulin-dependent diabetes mellitus were enrolled.",
+    "The reduction in blood pressure was dose-dependent.",
+    "The effect on gastric pH was dose dependent.",
+    "Glycemic levels rose after drug discontinuation.",
+    "In the maintenance phase there were no differences in premature withdrawal.",
+    "Randomized withdrawal to active drug or placebo confirmed the effect.",
+    "Anticoagulants did not reduce death or dependence at six months.",
+    "Enalapril reduced mortality by 16%.",
+    "Thirteen patients died from cardiac disorders during follow-up.",
+    "Adverse events were recorded at each visit.",
+])
+def test_other_senses_of_the_words_are_not_harms(text: str):
+    harms = [t for t in topics_in(text) if t is not SafetyTopic.TOLERABILITY]
+    assert harms == []
+
+
+def test_time_dependent_inhibition_is_an_interaction_not_dependence():
+    assert topics_in("Time-Dependent Inhibition of CYP3A4 was studied.") == [SafetyTopic.DRUG_INTERACTION]
+
+
+@pytest.mark.parametrize("text", [
+    "There were 25 fatalities during the study, none attributable to the drug.",
+    "No signs of withdrawal were observed after the last dose.",
+    "The drug was well tolerated with no serious adverse events.",
+])
+def test_reassurance_is_tolerability_not_harm(text: str):
+    assert topics_in(text) == [SafetyTopic.TOLERABILITY]
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("Kratom dependence was common among daily users.", SafetyTopic.DEPENDENCE),
+    ("Regular users reported withdrawal symptoms when they stopped.", SafetyTopic.WITHDRAWAL),
+    ("Three deaths were attributed to kratom toxicity.", SafetyTopic.OVERDOSE_DEATH),
+    ("Poison centers recorded 11 deaths associated with kratom exposure.", SafetyTopic.OVERDOSE_DEATH),
+    ("We describe a patient who died following the administration of enalapril.",
+     SafetyTopic.OVERDOSE_DEATH),
+    ("Kratom-induced hepatitis with jaundice.", SafetyTopic.LIVER),
+])
+def test_real_harms_are_kept(text: str, topic: SafetyTopic):
+    assert topic in topics_in(text)
+
+
+def test_a_tolerated_licensed_drug_is_not_unsafe_because_of_case_reports():
+    trials = [hand_built_study(i, Design.RCT, Direction.BENEFIT, 400, "The drug was well tolerated.",
+                               safety=(SafetyTopic.TOLERABILITY,)) for i in range(1, 6)]
+    cases = [hand_built_study(i, Design.CASE_REPORT, Direction.NOT_ADDRESSED, 1,
+                              safety=(SafetyTopic.LIVER, SafetyTopic.OVERDOSE_DEATH, SafetyTopic.SEIZURE))
+             for i in range(6, 9)]
+    rating, reasons = safety_rating(trials + cases)
+    assert rating in ("likely safe", "possibly safe")
+    assert any("liver" in r.text for r in reasons)  # the signals are still shown, cited
+
+
+def test_measured_serious_harms_without_tolerability_are_likely_unsafe():
+    studies = [
+        hand_built_study(1, Design.CROSS_SECTIONAL_SURVEY, Direction.NOT_ADDRESSED, 2000,
+                         safety=(SafetyTopic.DEPENDENCE, SafetyTopic.WITHDRAWAL)),
+        hand_built_study(2, Design.COHORT, Direction.NOT_ADDRESSED, 500, safety=(SafetyTopic.OVERDOSE_DEATH,)),
+        hand_built_study(3, Design.CASE_REPORT, Direction.NOT_ADDRESSED, 1, safety=(SafetyTopic.LIVER,)),
+    ]
+    assert safety_rating(studies)[0] == "likely unsafe"
