@@ -20,7 +20,8 @@ REVIEW = {
     "doi": "10.1002/test.CD1", "title": "Zincol for acute cough in adults",
     "publication_types": ["Systematic Review", "Meta-Analysis"],
     "sections": [
-        {"label": "OBJECTIVES", "category": "OBJECTIVE", "text": "To assess zincol for acute cough in adults."},
+        {"label": "OBJECTIVES", "category": "OBJECTIVE",
+         "text": "To assess zincol for acute cough in adults."},
         {"label": "SELECTION CRITERIA", "category": "METHODS",
          "text": "Randomised controlled trials of zincol versus placebo."},
         {"label": "MAIN RESULTS", "category": "RESULTS",
@@ -45,7 +46,8 @@ def kratom_case(tmp_path: Path) -> dict:
             "corpus": "kratom.jsonl",
             "expect": {"anxiety": {"direction": "insufficient", "max_certainty": "very low"},
                        "depression": {"direction": "insufficient", "max_certainty": "very low"}},
-            "expect_safety": {"ratings": ["likely unsafe", "possibly unsafe"], "topics": ["dependence", "liver"]}}
+            "expect_safety": {"ratings": ["likely unsafe", "possibly unsafe"],
+                              "topics": ["dependence", "liver"]}}
 
 
 def review_case(expect: dict) -> dict:
@@ -63,7 +65,8 @@ def test_scores_each_case_through_the_real_pipeline(tmp_path: Path):
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
     s = doc["summary"]
-    assert (s["conditions"], s["agreed"], s["overstated"], s["safety_cases"], s["safety_agreed"]) == (4, 3, 1, 1, 1)
+    counts = (s["conditions"], s["agreed"], s["overstated"], s["safety_cases"], s["safety_agreed"])
+    assert counts == (4, 3, 1, 1, 1)
     by_id = {x["id"]: x for x in doc["results"]}
     (cond,) = by_id["cochrane-zincol"]["conditions"]
     assert (cond["verdict"], cond["certainty"], cond["agreed"]) == ("probably benefits", "moderate", True)
@@ -98,7 +101,8 @@ def test_readme_scoring_rules(expect, label, certainty, agreed, overstated):
     (json.dumps({**review_case({"direction": "benefit", "max_certainty": "certain"})}),
      "line 2: max_certainty 'certain' is not one of"),
     (json.dumps({"id": "x", "substance": "zincol", "conditions": ["cough"], "corpus": "missing.jsonl",
-                 "expect": {"cough": {"direction": "benefit"}}}), "line 2: the corpus 'missing.jsonl' does not exist"),
+                 "expect": {"cough": {"direction": "benefit"}}}),
+     "line 2: the corpus 'missing.jsonl' does not exist"),
     (json.dumps({**review_case({"direction": "benefit"}), "expect_safety": {"ratings": ["safe-ish"]}}),
      "line 2: safety rating 'safe-ish'"),
     (json.dumps({"id": "x", "substance": "zincol", "conditions": ["cough"],

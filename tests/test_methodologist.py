@@ -22,7 +22,8 @@ from scisays.synthesize.safety import safety_rating
 
 from conftest import hand_built_study
 
-R, C, M, O = SentenceRole.RESULTS, SentenceRole.CONCLUSIONS, SentenceRole.METHODS, SentenceRole.OBJECTIVE
+R, C, M = SentenceRole.RESULTS, SentenceRole.CONCLUSIONS, SentenceRole.METHODS
+AIM = SentenceRole.OBJECTIVE
 
 
 def sents(*pairs: tuple[SentenceRole, str]) -> list[Sentence]:
@@ -120,14 +121,14 @@ def test_comparator_is_named_and_placebo_is_not_one():
 
 
 def test_uncertain_conclusion_is_its_own_finding():
-    f = find_direction(sents((C, "We are uncertain whether oral contraceptives reduce pain in endometriosis.")),
-                       "endometriosis", ["endometriosis"])
+    text = "We are uncertain whether oral contraceptives reduce pain in endometriosis."
+    f = find_direction(sents((C, text)), "endometriosis", ["endometriosis"])
     assert f.direction is Direction.UNCERTAIN
 
 
 def test_a_review_addresses_the_condition_its_question_names():
     sentences = sents(
-        (O, "To assess antibiotics for acute otitis media in children."),
+        (AIM, "To assess antibiotics for acute otitis media in children."),
         (C, "Antibiotics probably have no effect on pain at 24 hours."),
     )
     without = find_direction(sentences[1:], "acute otitis media", ["acute otitis media"])
@@ -139,7 +140,8 @@ def test_a_review_addresses_the_condition_its_question_names():
 
 def test_head_to_head_trial_without_placebo_is_a_comparison():
     rec = Record(title="Enalapril versus nifedipine in essential hypertension", pmid="1",
-                 sections=(Section("Patients were randomised to enalapril or nifedipine.", "METHODS", "METHODS"),
+                 sections=(Section("Patients were randomised to enalapril or nifedipine.", "METHODS",
+                                   "METHODS"),
                            Section("There was no significant difference in blood pressure reduction "
                                    "in hypertension.", "CONCLUSIONS", "CONCLUSIONS")))
     a = appraise(rec, build_question("enalapril", ["hypertension"]))
@@ -276,7 +278,8 @@ def test_measured_serious_harms_without_tolerability_are_likely_unsafe():
     studies = [
         hand_built_study(1, Design.CROSS_SECTIONAL_SURVEY, Direction.NOT_ADDRESSED, 2000,
                          safety=(SafetyTopic.DEPENDENCE, SafetyTopic.WITHDRAWAL)),
-        hand_built_study(2, Design.COHORT, Direction.NOT_ADDRESSED, 500, safety=(SafetyTopic.OVERDOSE_DEATH,)),
+        hand_built_study(2, Design.COHORT, Direction.NOT_ADDRESSED, 500,
+                         safety=(SafetyTopic.OVERDOSE_DEATH,)),
         hand_built_study(3, Design.CASE_REPORT, Direction.NOT_ADDRESSED, 1, safety=(SafetyTopic.LIVER,)),
     ]
     assert safety_rating(studies)[0] == "likely unsafe"
