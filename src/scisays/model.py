@@ -335,9 +335,10 @@ class CertaintyStatement:
     text: str
     role: SentenceRole = SentenceRole.UNLABELLED
     index: int = 0
+    explicit: bool = True  # a GRADE rating; False: wording that implies very low ("unclear")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"level": self.level, "text": self.text, "role": str(self.role)}
+        return {"level": self.level, "text": self.text, "role": str(self.role), "explicit": self.explicit}
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,8 @@ _NO_EFFECT = re.compile(
     r"\b(?:benefits?|effects?|efficacy|improvements?) (?:\w+ ){0,8}?(?:is|are|was|were|seems?|"
     r"appears?) (?:very )?unlikely\b|\bunlikely to (?:be (?:effective|beneficial)|benefit|help|"
     r"improve|reduce|prevent)\b|"
-    r"\b(?:do|does|did) not (?:demonstrate|show|provide|support|alter|change|appear to|seem to)\b|"
+    r"\b(?:do|does|did|could|can|was|were) not (?:be )?(?:demonstrate|show|provide|support|alter|"
+    r"change|appear to|seem to|find|detect|confirm|establish|demonstrated|shown|found)\b|"
     r"\bno (?:net|overall|clinically (?:important|relevant|meaningful)|important|significant) "
     r"(?:\w+ )?(?:benefit|effect|difference|improvement)s?\b|\bnot (?:reduce|improve|prevent)\b|"
     r"\b(?:data|evidence|results) do not support\b|\bwithout (?:any )?(?:clear |significant )?"
@@ -74,7 +75,7 @@ _BENEFIT = re.compile(
     r"progression|loss|occurrence|odds|fractures?|events?)\b|\b(?:lower|reduced|fewer|less) "
     r"(?:\w+ ){0,2}?(?:risk|rates?|incidence|mortality|deaths|relapses?|events|pain|symptoms|"
     r"admissions?)\b|\b(?:superior to|more effective than|better than) (?:placebo|no treatment|"
-    r"control|sham|usual care|standard care|vehicle)\b|\bprevent(?:s|ed|ing)?\b|\bslow(?:s|ed)? "
+    r"control|sham|usual care|standard care|vehicle)\b|(?<!\bfor )(?<!\bto )\bprevent(?:s|ed|ing)?\b|\bslow(?:s|ed)? "
     r"(?:\w+ ){0,2}(?:decline|progression|deterioration)\b|\bincreas\w* (?:\w+ ){0,3}?"
     r"(?:remission|response|healing|survival|cure|clearance|patency|success|abstinence)\b|"
     r"\b(?:higher|greater|more) (?:\w+ ){0,2}?(?:remission|response|healing|survival|cure|"
@@ -100,12 +101,24 @@ _TIERS: tuple[tuple[frozenset[SentenceRole], float], ...] = (
 )
 
 
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\u00ad]")
+
+
+def _word(w: str) -> str:
+    """A word of a term, matching its singular and plural ("antibiotics" ~ "antibiotic")."""
+    if len(w) > 4 and w.islower() and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return re.escape(w[:-1]) + r"(?:s|es)?"
+    return re.escape(w) + (r"(?:s|es)?" if w[-1:].isalpha() else "")
+
+
 def term_pattern(terms: Sequence[str]) -> re.Pattern[str]:
     """A pattern matching any of ``terms`` as whole words (plural/hyphen variants allowed)."""
     parts = []
-    for t in sorted({t.strip() for t in terms if t.strip()}, key=len, reverse=True):
-        words = [re.escape(w) for w in re.split(r"[\s-]+", t)]
-        parts.append(r"[\s-]+".join(words) + r"(?:s|es)?")
+    for t in sorted({_DASHES.sub("-", t).strip() for t in terms if t.strip()}, key=len, reverse=True):
+        words = [w for w in re.split(r"[\s-]+", t) if w]
+        if not words:
+            continue
+        parts.append(r"[\s-]+".join([*(re.escape(w) for w in words[:-1]), _word(words[-1])]))
     if not parts:
         return re.compile(r"(?!x)x")
     return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
@@ -113,7 +126,7 @@ def term_pattern(terms: Sequence[str]) -> re.Pattern[str]:
 
 def mentions(sentence: str, condition: re.Pattern[str]) -> bool:
     """True if the sentence names the condition (not a look-alike such as CNS depression)."""
-    cleaned = _FALSE_MENTIONS.sub(" ", sentence)
+    cleaned = _FALSE_MENTIONS.sub(" ", _DASHES.sub("-", sentence))
     return condition.search(cleaned) is not None
 
 
@@ -227,7 +240,12 @@ def find_direction(
     readable = list(sentences) if by_question else named
     for roles, base in _TIERS:
         calls: list[tuple[Sentence, Direction]] = []
-        for s in readable:
+        # A review's conclusion that the evidence cannot tell speaks to its whole question,
+        # whether or not that sentence repeats the condition's name.
+        pool = readable if not question else [
+            s for s in sentences if s in readable or (s.role in roles and is_uncertain(s.text)
+                                                      and SentenceRole.CONCLUSIONS in roles)]
+        for s in pool:
             if s.role not in roles:
                 continue
             if is_uncertain(s.text):

@@ -145,7 +145,7 @@ def certainty_statements(sentences: Sequence[Sentence]) -> tuple[CertaintyStatem
             # the lower end of a range ("very low to moderate"): a cap must never overstate
             out.append(CertaintyStatement(min(levels, key=_ORDER.index), s.text, s.role, i))
         elif _UNCERTAIN.search(s.text):
-            out.append(CertaintyStatement("very low", s.text, s.role, i))
+            out.append(CertaintyStatement("very low", s.text, s.role, i, explicit=False))
     return tuple(out)
 
 
@@ -166,8 +166,11 @@ def certainty_for(statements: Sequence[CertaintyStatement], evidence: Sequence[s
     for st in statements:
         if st.text in quoted:
             return st
+    # Wording such as "remains unclear" rates only the sentence the finding rests on: in
+    # another sentence it is about another outcome or population.
+    rated = [st for st in statements if st.explicit]
     for role in (SentenceRole.CONCLUSIONS, SentenceRole.RESULTS):
-        for st in statements:
+        for st in rated:
             if st.role is role:
                 return st
-    return statements[0]
+    return rated[0] if rated else None

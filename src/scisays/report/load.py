@@ -96,7 +96,8 @@ def _appraisal(d: Mapping[str, Any]) -> Appraisal:
         dose_effects=tuple(_evidence(e) for e in d.get("dose_effects", ())),
         pooled=Pooled(d["pooled"]["kind"], d["pooled"]["basis"]) if d.get("pooled") else None,
         certainty_statements=tuple(
-            CertaintyStatement(c["level"], c["text"], SentenceRole(c.get("role") or "UNLABELLED"))
+            CertaintyStatement(c["level"], c["text"], SentenceRole(c.get("role") or "UNLABELLED"),
+                               explicit=c.get("explicit", True))
             for c in d.get("certainty_statements", ())
         ),
         retracted=d.get("retracted", ""),
