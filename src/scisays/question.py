@@ -8,6 +8,7 @@ entry terms and PubChem synonyms (:func:`extend_question`).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -70,7 +71,7 @@ def build_question(substance: str, conditions: Sequence[str] = ()) -> Question:
     Raises UsageError for an empty or absurdly long substance or condition."""
     substance = _check("substance", substance)
     hit = _substance_index().get(_norm(substance))
-    substance_terms = dedupe_terms((substance, *(hit[1] if hit else ())))
+    substance_terms = dedupe_terms((substance, *combination_terms(substance), *(hit[1] if hit else ())))
     conds: list[str] = []
     condition_terms: dict[str, tuple[str, ...]] = {}
     for raw in conditions:
@@ -86,6 +87,20 @@ def build_question(substance: str, conditions: Sequence[str] = ()) -> Question:
         substance_terms=substance_terms,
         condition_terms=condition_terms,
     )
+
+
+_COMBINATION = re.compile(r"\s+(?:and|plus|with|\+|&)\s+|\s*/\s*", re.IGNORECASE)
+
+
+def combination_terms(substance: str) -> tuple[str, ...]:
+    """The other ways a combination of two substances is written ("sumatriptan and naproxen":
+    "sumatriptan plus naproxen", "sumatriptan/naproxen", "naproxen and sumatriptan" ...)."""
+    parts = [p for p in _COMBINATION.split(substance) if p.strip()]
+    if len(parts) != 2:
+        return ()
+    a, b = parts
+    return tuple(f"{x}{j}{y}" for x, y in ((a, b), (b, a))
+                 for j in (" and ", " plus ", " with ", "/", "-", " + "))
 
 
 def extend_question(

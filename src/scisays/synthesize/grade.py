@@ -570,13 +570,18 @@ def _weaker(a: str, b: str) -> str:
 
 def _stated_certainty(body: Sequence[Study], condition: str) -> tuple[Study, CertaintyStatement] | None:
     """The certainty the largest review in the body states for the outcome that answers the
-    question (see ``appraise.review.certainty_for``), if any review rates its evidence."""
+    question (see ``appraise.review.certainty_for``), if any review rates its evidence. Where
+    trials sit beside the review, only an explicit GRADE rating counts (wording such as
+    "remains uncertain" may be about another question of that review)."""
     rated = [s for s in body if s.appraisal.design in POOLED and s.appraisal.certainty_statements]
     if not rated:
         return None
     review = max(rated, key=lambda s: s.appraisal.sample_size or 0)
     f = review.appraisal.finding_for(condition)
-    st = certainty_for(review.appraisal.certainty_statements, [e.text for e in (f.evidence if f else ())])
+    statements = review.appraisal.certainty_statements
+    if any(s.appraisal.design not in POOLED for s in body):
+        statements = tuple(st for st in statements if st.explicit)
+    st = certainty_for(statements, [e.text for e in (f.evidence if f else ())])
     return (review, st) if st is not None else None
 
 
@@ -612,7 +617,8 @@ def _direction_reason(body: Sequence[Study], condition: str, leaning: Direction 
     comparisons = by_dir[Direction.COMPARISON]
     if comparisons and agree is not comparisons:
         text += (f"; {_n(len(comparisons), 'head-to-head study compares', 'head-to-head studies compare')}"
-                 " it with another treatment and is not counted for or against benefit")
+                 f" it with another treatment and {'is' if len(comparisons) == 1 else 'are'} not counted "
+                 "for or against benefit")
     if label == "insufficient evidence" and leaning is not None:
         text += (f", but at {certainty} certainty that cannot support a conclusion: "
                  "it is a signal for better studies, not evidence")
