@@ -56,7 +56,10 @@ def test_a_review_is_read_for_what_it_pooled(text: str, kind: str):
     ("The quality of the evidence was low owing to imprecision.", "low"),
     ("Overall, the certainty of the evidence was judged to be high.", "high"),
     ("We found very low quality evidence for this outcome.", "very low"),
-    ("The quality of the evidence ranged from very low to moderate.", "very low"),
+    # a range: one level above the lowest, never above the highest
+    ("The quality of the evidence ranged from very low to moderate.", "low"),
+    ("Low and very low quality evidence shows a small benefit.", "low"),
+    ("Certainty was high for most outcomes, except pain, which was downgraded to moderate.", "moderate"),
     ("The evidence is very uncertain about the effect on relapse.", "very low"),
     ("We are uncertain whether prednisone improves disability.", "very low"),
     ("There is insufficient evidence to determine whether zonisamide reduces tremor.", "very low"),

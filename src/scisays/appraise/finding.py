@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from ..model import Direction, Evidence, Finding, SentenceRole
-from .review import is_uncertain
+from .review import about_main_question, is_uncertain
 from .sections import Sentence
 
 METHOD = "rules-v1"
@@ -38,7 +38,7 @@ _NO_EFFECT = re.compile(
     r"\b(?:data|evidence|results) do not support\b|\bwithout (?:any )?(?:clear |significant )?"
     r"(?:benefit|effect|improvement)\b|\b(?:as|equally) (?:effective|efficacious) as placebo\b|"
     # "no evidence that X reduced Y": the whole clause is negated, so the match takes it all.
-    r"\b(?:no|little|insufficient) (?:\w+ ){0,2}evidence (?:that|of|for|to suggest)\b[^.;:,]*|"
+    r"\b(?:no|little) (?:\w+ ){0,2}evidence (?:that|of|for|to suggest|to support)\b[^.;:,]*|"
     r"\bnot (?:significantly )?(?:associated|related|correlated) with\b[^.;:,]*",
     re.IGNORECASE,
 )
@@ -75,7 +75,8 @@ _BENEFIT = re.compile(
     r"progression|loss|occurrence|odds|fractures?|events?)\b|\b(?:lower|reduced|fewer|less) "
     r"(?:\w+ ){0,2}?(?:risk|rates?|incidence|mortality|deaths|relapses?|events|pain|symptoms|"
     r"admissions?)\b|\b(?:superior to|more effective than|better than) (?:placebo|no treatment|"
-    r"control|sham|usual care|standard care|vehicle)\b|(?<!\bfor )(?<!\bto )\bprevent(?:s|ed|ing)?\b|\bslow(?:s|ed)? "
+    r"control|sham|usual care|standard care|vehicle)\b|"
+    r"(?<!\bfor )(?<!\bto )\bprevent(?:s|ed|ing)?\b|\bslow(?:s|ed)? "
     r"(?:\w+ ){0,2}(?:decline|progression|deterioration)\b|\bincreas\w* (?:\w+ ){0,3}?"
     r"(?:remission|response|healing|survival|cure|clearance|patency|success|abstinence)\b|"
     r"\b(?:higher|greater|more) (?:\w+ ){0,2}?(?:remission|response|healing|survival|cure|"
@@ -213,6 +214,21 @@ def classify_sentence(sentence: str) -> Direction | None:
     return None
 
 
+_CLAUSE_BREAK = re.compile(r",? (?:while|whereas|but|although|though|however)\b|;", re.IGNORECASE)
+
+
+def read_sentence(text: str) -> Direction | None:
+    """A sentence's direction, or UNCERTAIN when it says the evidence cannot tell. A sentence
+    whose main clause states a result and a later clause an uncertainty ("X probably reduces
+    Y, while we are uncertain of the effect on Z") takes the main clause's result."""
+    if is_uncertain(text):
+        main = _CLAUSE_BREAK.split(text, maxsplit=1)[0]
+        if main != text and not is_uncertain(main) and (d := classify_sentence(main)) is not None:
+            return d
+        return Direction.UNCERTAIN
+    return classify_sentence(text)
+
+
 def _combine(directions: list[Direction]) -> Direction:
     """The study's direction from its sentences': the most frequent, the earliest sentence
     breaking a tie (authors state their main finding first)."""
@@ -243,14 +259,13 @@ def find_direction(
         # A review's conclusion that the evidence cannot tell speaks to its whole question,
         # whether or not that sentence repeats the condition's name.
         pool = readable if not question else [
-            s for s in sentences if s in readable or (s.role in roles and is_uncertain(s.text)
-                                                      and SentenceRole.CONCLUSIONS in roles)]
+            s for s in sentences if s in readable or (
+                s.role in roles and SentenceRole.CONCLUSIONS in roles and is_uncertain(s.text)
+                and about_main_question(s.text))]
         for s in pool:
             if s.role not in roles:
                 continue
-            if is_uncertain(s.text):
-                calls.append((s, Direction.UNCERTAIN))
-            elif (d := classify_sentence(s.text)) is not None:
+            if (d := read_sentence(s.text)) is not None:
                 calls.append((s, d))
         if not calls:
             continue

@@ -80,7 +80,7 @@ def pooled_designs(title: str, sentences: Sequence[Sentence]) -> Pooled:
 
 
 _LEVEL = r"(high|moderate|low|very[- ]low)"
-_RANGE = rf"{_LEVEL}(?:(?:\s*(?:to|-|–|or)\s*){_LEVEL})?"
+_RANGE = rf"{_LEVEL}(?:(?:\s*(?:to|-|–|or|and)\s*){_LEVEL})?"
 _STATED = re.compile(
     # "low-certainty evidence", "moderate to high quality evidence", "very low quality of evidence"
     rf"\b{_RANGE}[- ](?:certainty|quality|grade|strength)(?: of)?(?: the)? evidence\b|"
@@ -90,7 +90,8 @@ _STATED = re.compile(
     rf"(?:[\w ,()-]{{0,80}}?)\b(?:was|were|is|as|to be|:|remains?|ranged from|from)\s+"
     rf"(?:(?:rated|judged|graded|considered|assessed|deemed|downgraded to|mostly|generally|"
     rf"overall|only)\s+)*(?:as\s+)?(?:being\s+)?{_RANGE}\b|"
-    rf"\bGRADE[^.;]{{0,60}}?\b(?:was|were|as|rated|:)\s+{_RANGE}\b",
+    rf"\bGRADE[^.;]{{0,60}}?\b(?:was|were|as|rated|:)\s+{_RANGE}\b|"
+    rf"\bdowngraded (?:\w+ ){{0,3}}to {_RANGE}\b",
     re.IGNORECASE,
 )
 _UNCERTAIN = re.compile(
@@ -101,6 +102,10 @@ _UNCERTAIN = re.compile(
     r"(?:\w+ )?(?:evidence|data)(?: \w+){0,2} to (?:determine|support|refute|draw|make|judge|"
     r"assess|evaluate|conclude|permit|recommend|confirm|establish|know|say|inform|guide|allow|"
     r"show|answer|address)|(?:supports?|supported) or refuted?|"
+    r"(?:evidence|data) (?:was|were|is|are|remains?) (?:\w+ )?(?:insufficient|inadequate|"
+    r"inconclusive|too (?:limited|sparse|few)) to|"
+    r"(?:insufficient|inadequate|inconclusive|not enough) (?:\w+ ){0,2}evidence (?:that|whether|of|on|"
+    r"for|about|regarding)|"
     r"(?:does|do|did) not allow (?:\w+ ){0,2}conclusions?|"
     r"unable to (?:draw|make|reach) (?:any |firm |definitive )?conclusions?|"
     r"no (?:firm|definitive|robust|reliable) conclusions? (?:can|could) be|"
@@ -139,14 +144,37 @@ def certainty_statements(sentences: Sequence[Sentence]) -> tuple[CertaintyStatem
     for i, s in enumerate(sentences):
         if s.role in (SentenceRole.BACKGROUND, SentenceRole.OBJECTIVE):
             continue
-        levels = [_norm(x) for m in _STATED.finditer(s.text) if not _hypothetical(s.text, m)
-                  for x in m.groups() if x]
+        # a range within one phrase ("low to moderate") is read as one rating; separate
+        # ratings in one sentence ("high, except ... downgraded to moderate"): the lowest
+        levels = [_range_level([_norm(x) for x in m.groups() if x]) for m in _STATED.finditer(s.text)
+                  if not _hypothetical(s.text, m)]
         if levels:
-            # the lower end of a range ("very low to moderate"): a cap must never overstate
             out.append(CertaintyStatement(min(levels, key=_ORDER.index), s.text, s.role, i))
         elif _UNCERTAIN.search(s.text):
             out.append(CertaintyStatement("very low", s.text, s.role, i, explicit=False))
     return tuple(out)
+
+
+def _range_level(levels: Sequence[str]) -> str:
+    """One rating for a sentence that gives several ("low to very low", "ranged from very low to
+    moderate"): one level above the lowest, never above the highest (outcomes differ; the
+    verdict may not take the best of them)."""
+    ranks = sorted(_ORDER.index(x) for x in levels)
+    return _ORDER[min(ranks[0] + 1, ranks[-1])]
+
+
+# What a sentence of uncertainty is about, when it is not the review's main question.
+_OTHER_OUTCOME = re.compile(
+    r"\b(?:safety|adverse|side[- ]effects?|harms?|toxicity|long(?:er)?[- ]term|cost|other "
+    r"(?:populations?|outcomes?|comparisons?|agents?|drugs?|treatments?)|quality of life|fatigue|"
+    r"optimal (?:dose|duration|timing)|which (?:drug|agent|treatment)|relative effects?|"
+    r"compared? (?:with|to) (?:other|each other|active))\b", re.IGNORECASE)
+
+
+def about_main_question(text: str) -> bool:
+    """False for a sentence about safety, the long term, other populations or comparisons:
+    uncertainty there does not settle the review's main question."""
+    return not _OTHER_OUTCOME.search(text)
 
 
 def is_uncertain(text: str) -> bool:
