@@ -53,7 +53,7 @@ _LESS_OF_HARM = re.compile(
     r"\b(?:reduc|lower|decreas|prevent|fewer|less|avoid)\w*(?:\s+[\w-]+){0,5}?\s+"
     r"(?:exacerbat|worsen|aggravat|relaps|deteriorat|increased risk)\w*", re.IGNORECASE)
 _HARM = re.compile(
-    r"\bworsen\w*|\bexacerbat\w*|\baggravat\w*|\banxiogenic\b|\bdepressogenic\b|"
+    r"\bworsen\w*|\bexacerbat(?:e|es|ed|ing)\b|\baggravat\w*|\banxiogenic\b|\bdepressogenic\b|"
     r"\b(?:induc|provok|precipitat|trigger)\w* (?:\w+ ){0,2}(?:anxiety|depress\w*|panic|"
     r"insomnia|psychosis|symptoms)\b|\bincreased (?:risk|odds|rates?|levels?|severity|"
     r"symptoms?) of\b|\bassociated with (?:an? )?(?:increased|higher|greater|elevated) "
@@ -217,10 +217,29 @@ def classify_sentence(sentence: str) -> Direction | None:
 _CLAUSE_BREAK = re.compile(r",? (?:while|whereas|but|although|though|however)\b|;", re.IGNORECASE)
 
 
-def read_sentence(text: str) -> Direction | None:
+_RESEARCH_NEED = re.compile(
+    r"\b(?:further|more|future|additional|larger|well-designed|adequately powered|high-quality) "
+    r"(?:\w+ ){0,3}(?:research|studies|trials|evaluation|investigation)\b[^.;]{0,40}?\b(?:is|are|"
+    r"will be|would be)? ?(?:needed|required|warranted|necessary)\b|\bfuture research should\b",
+    re.IGNORECASE)
+
+
+def read_sentence(text: str, main_clause: bool = False) -> Direction | None:
     """A sentence's direction, or UNCERTAIN when it says the evidence cannot tell. A sentence
     whose main clause states a result and a later clause an uncertainty ("X probably reduces
-    Y, while we are uncertain of the effect on Z") takes the main clause's result."""
+    Y, while we are uncertain of the effect on Z") takes the main clause's result; so does a
+    mixed sentence when ``main_clause`` (a review's conclusions lead with their answer).
+    A call for more research states no result."""
+    need = _RESEARCH_NEED.search(text)
+    if need:
+        text = text[: need.start()]  # what comes before the call for research, if anything
+        if len(text.split()) < 3:
+            return None
+    if main_clause:
+        d = classify_sentence(text)
+        parts = _CLAUSE_BREAK.split(text, maxsplit=1)
+        if d is Direction.MIXED and len(parts) == 2 and not is_uncertain(parts[0]):
+            return classify_sentence(parts[0]) or d
     if is_uncertain(text):
         main = _CLAUSE_BREAK.split(text, maxsplit=1)[0]
         if main != text and not is_uncertain(main) and (d := classify_sentence(main)) is not None:
@@ -230,13 +249,22 @@ def read_sentence(text: str) -> Direction | None:
 
 
 def _combine(directions: list[Direction]) -> Direction:
-    """The study's direction from its sentences': the most frequent, the earliest sentence
-    breaking a tie (authors state their main finding first)."""
-    counts: dict[Direction, int] = {}
+    """The study's direction from its sentences': the one with the most weight (a mixed
+    sentence counts half for benefit and half for no effect); in a tie, the earliest sentence
+    (authors state their main finding first)."""
+    weight: dict[Direction, float] = {}
     for d in directions:
-        counts[d] = counts.get(d, 0) + 1
-    best = max(counts.values())
-    return next(d for d in directions if counts[d] == best)
+        if d is Direction.MIXED:
+            for half in (Direction.BENEFIT, Direction.NO_EFFECT, Direction.MIXED):
+                weight[half] = weight.get(half, 0) + (0.5 if half is not Direction.MIXED else 0)
+        else:
+            weight[d] = weight.get(d, 0) + 1
+    best = max(weight.values())
+    top = [d for d, w in weight.items() if w == best and w > 0]
+    if len(top) == 1:
+        return top[0]
+    first = directions[0]
+    return first if first in top or first is Direction.MIXED else next(d for d in directions if d in top)
 
 
 def find_direction(
@@ -265,7 +293,7 @@ def find_direction(
         for s in pool:
             if s.role not in roles:
                 continue
-            if (d := read_sentence(s.text)) is not None:
+            if (d := read_sentence(s.text, main_clause=bool(question))) is not None:
                 calls.append((s, d))
         if not calls:
             continue

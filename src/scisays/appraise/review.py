@@ -26,9 +26,12 @@ _RCT_CRITERIA = re.compile(
     r"clinical|cross-?over|parallel))* (?:clinical |controlled )*(?:trials|studies)\b(?! (?:are|is) "
     r"(?:needed|required|warranted))|\bRCTs\b", re.IGNORECASE)
 _NO_RCT = re.compile(
-    r"\b(?:no|not any|did not (?:find|identify)|failed to (?:find|identify)|absence of|lack of|"
-    r"without)\s+(?:\w+\s+){0,3}?(?:randomi[sz]ed|RCTs?\b|controlled (?:clinical )?trials)|"
-    r"\bno (?:\w+ )?(?:studies|trials) (?:\w+ ){0,3}(?:met|fulfilled) (?:the|our) inclusion",
+    r"\bno (?:\w+ )?(?:randomi[sz]ed(?: controlled)? (?:clinical )?trials?|RCTs?|controlled (?:clinical )?"
+    r"trials?|(?:eligible |relevant )?(?:studies|trials)) (?:\w+ ){0,2}(?:were|was|have been|could be|"
+    r"met|fulfilled|are) (?:found|identified|included|eligible|available|located|retrieved|the|our|"
+    r"inclusion)|\b(?:did not|failed to|could not) (?:find|identify|locate) any (?:\w+ )?"
+    r"(?:randomi[sz]ed|RCTs?|controlled)|\b(?:absence|lack) of (?:\w+ )?(?:randomi[sz]ed|RCTs|"
+    r"controlled (?:clinical )?trials)|\bwithout (?:any )?(?:randomi[sz]ed|RCTs)",
     re.IGNORECASE)
 _OBSERVATIONAL = re.compile(
     rf"\b(?:{_NUM}\s+(?:[\w-]+\s+){{0,2}}?)?(?:observational|cohort|case-control|case control|"
@@ -113,7 +116,9 @@ _UNCERTAIN = re.compile(
     r"(?:evidence|data) (?:\w+ ){0,8}?(?:is|are|remains?) (?:still )?(?:very )?(?:limited|scarce|"
     r"sparse|insufficient|inconclusive|lacking)|"
     r"(?:efficacy|effectiveness|benefits?|effects?|role|value) (?:\w+ ){0,6}?(?:is|are|remains?) "
-    r"(?:still )?(?:not (?:established|known|clear|proven)|unproven))\b",
+    r"(?:still )?(?:not (?:established|known|clear|proven)|unproven)|"
+    r"(?:evidence|data)\b[^.;]{0,240}?\b(?:is|are|remains?) (?:still |currently )?(?:very )?"
+    r"(?:insufficient|inconclusive|lacking|sparse|scarce)(?=\W*$))\b",
     re.IGNORECASE,
 )
 _ORDER = ("very low", "low", "moderate", "high")
@@ -171,10 +176,14 @@ _OTHER_OUTCOME = re.compile(
     r"compared? (?:with|to) (?:other|each other|active))\b", re.IGNORECASE)
 
 
+_MAIN_OUTCOME = re.compile(r"\b(?:efficacy|effective\w*|benefits?|beneficial|use of|role of|"
+                           r"treatment of|practice of)\b", re.IGNORECASE)
+
+
 def about_main_question(text: str) -> bool:
-    """False for a sentence about safety, the long term, other populations or comparisons:
+    """False for a sentence only about safety, the long term, other populations or comparisons:
     uncertainty there does not settle the review's main question."""
-    return not _OTHER_OUTCOME.search(text)
+    return not _OTHER_OUTCOME.search(text) or bool(_MAIN_OUTCOME.search(text))
 
 
 def is_uncertain(text: str) -> bool:
