@@ -112,6 +112,22 @@ def _word(w: str) -> str:
     return re.escape(w) + (r"(?:s|es)?" if w[-1:].isalpha() else "")
 
 
+# Perceptions and reasons for use are not measured outcomes: "users report", "perceived",
+# "used kratom for anxiety", "among many users", "high ratings of effectiveness".
+PERCEIVED = re.compile(
+    r"\bperceived\b|\bself-?reported\b|\breasons? for (?:use|using|consumption|taking)\b|"
+    r"\bmotivations?\b|\bused (?:\w+ ){0,3}(?:for|to)\b|\bratings? of effectiveness\b|"
+    r"\bto (?:self-?)?(?:treat|manage|medicate)\b|\b(?:users|respondents|consumers|participants) "
+    r"(?:\w+ ){0,2}(?:report\w*|describ\w*|claim\w*|believ\w*|endors\w*|perceiv\w*)|"
+    r"\bamong (?:\w+ ){0,2}(?:users|consumers|respondents|those who (?:use|consume))\b|"
+    r"\b(?:anecdotal|self-report\w*|user reports?)\b", re.IGNORECASE)
+
+
+def is_perceived(finding: Finding) -> bool:
+    """True when every sentence a finding rests on reports perception or reasons for use."""
+    return bool(finding.evidence) and all(PERCEIVED.search(e.text) for e in finding.evidence)
+
+
 def term_pattern(terms: Sequence[str]) -> re.Pattern[str]:
     """A pattern matching any of ``terms`` as whole words (plural/hyphen variants allowed)."""
     parts = []

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
+from ..appraise.finding import is_perceived
 from ..model import Direction, Report, Study
 from ..synthesize.grade import DESIGN_ORDER
 from .assets import FILE_CSP, REPORT_CSS, REPORT_JS
@@ -217,10 +218,12 @@ def _supporting(study: Study, conditions: Sequence[str]) -> Markup:
     for c in conditions:
         f = a.finding_for(c)
         if f and f.direction is not Direction.NOT_ADDRESSED and f.evidence:
-            by_sentence.setdefault(_text(f.evidence[0].text), []).append(c)
+            note = (" (as users perceive it, not a measured outcome)" if is_perceived(f) else
+                    f" (compared with {f.comparator})" if f.comparator else "")
+            by_sentence.setdefault(_text(f.evidence[0].text), []).append(c + note)
     quotes = Markup()
     for sentence, conds in by_sentence.items():
-        prefix = ", ".join(conds) + ": " if len(conditions) > 1 else ""
+        prefix = ", ".join(conds) + ": " if len(conditions) > 1 or "(" in conds[0] else ""
         quotes += Markup('<blockquote class="quote">{}“{}”</blockquote>').format(prefix, sentence)
     if not quotes and a.conclusion:
         quotes = Markup('<blockquote class="quote">“{}”</blockquote>').format(_text(a.conclusion[0].text))

@@ -8,6 +8,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..appraise.finding import is_perceived
 from ..model import AdverseEvents, Direction, Report, Verdict
 from .build import trial_gap
 from .charts import DIRECTION_LABELS, DIRECTION_ORDER, TIERS, pyramid_designs
@@ -213,7 +214,8 @@ def render_terminal(report: Report) -> RenderableType:
                 if f.direction is Direction.NOT_ADDRESSED:
                     continue
                 quotes.append(f"{f.condition}: {f.direction.value}"
-                              + (f" with {f.comparator}" if f.comparator else ""),
+                              + (f" with {f.comparator}" if f.comparator else "")
+                              + (" (as users perceive it, not measured)" if is_perceived(f) else ""),
                               _DIRECTION_STYLE[f.direction])
                 quotes.append(f" — {s.appraisal.design.label}, ")
                 quotes.append(s.record.citation, "cyan")

@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..appraise.finding import is_perceived
 from ..appraise.review import certainty_for
 from ..model import (
     CERTAINTIES,
@@ -106,10 +107,6 @@ _BLINDED = re.compile(r"\bdouble[- ]blind\w*|\btriple[- ]blind\w*|\bplacebo[- ]c
                       re.IGNORECASE)
 _HEALTHY = re.compile(r"\bhealthy (?:\w+ )?(?:volunteers|adults|participants|subjects|men|women|"
                       r"individuals|people|students)\b", re.IGNORECASE)
-_PROXY_OUTCOME = re.compile(
-    r"\bperceived\b|\bself-?reported\b|\breasons? for (?:use|using|consumption)\b|"
-    r"\bmotivations?\b|\bused (?:\w+ ){0,3}for\b|\bratings? of effectiveness\b|"
-    r"\bto (?:self-?)?(?:treat|manage|medicate)\b", re.IGNORECASE)
 _RANDOMISED_TEXT = re.compile(r"\brandomi[sz]ed\b|\bRCTs?\b|\bcontrolled trials?\b", re.IGNORECASE)
 _NO_RANDOMISED = re.compile(r"\b(?:no|not any|lack of|absence of|without)\W+(?:\w+\W+){0,2}?"
                             r"(?:randomi[sz]ed|RCTs?\b|controlled (?:clinical )?trials)", re.IGNORECASE)
@@ -328,7 +325,7 @@ def _indirectness(body: Sequence[Study], condition: str) -> Downgrade | None:
         if s in animal:
             continue
         f = s.appraisal.finding_for(condition)
-        if f and f.evidence and all(_PROXY_OUTCOME.search(e.text) for e in f.evidence):
+        if f and is_perceived(f):
             proxy.append(s)
     compared = [s for s in body if _direction(s, condition) is Direction.COMPARISON]
     if compared and len(compared) == len(body):
@@ -612,6 +609,9 @@ def _direction_reason(body: Sequence[Study], condition: str, leaning: Direction 
                 + ", ".join(dict.fromkeys(f.comparator for s in agree
                                           if (f := s.appraisal.finding_for(condition)) and f.comparator))
                 + "): benefit only as far as those treatments work")
+    if leaning is not None and agree and all(
+            (f := s.appraisal.finding_for(condition)) and is_perceived(f) for s in agree):
+        word += " — as users perceive it or why they use it, not a measured outcome"
     text = (f"the graded study reports {word}" if len(body) == 1
             else f"{len(agree)} of {len(body)} graded studies report {word}")
     comparisons = by_dir[Direction.COMPARISON]
