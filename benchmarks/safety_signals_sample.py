@@ -6,6 +6,7 @@ pooled, and a seeded random sample is written as JSON Lines for a person to judg
 sentence a harm of the substance for that topic? Usage:
 
     python benchmarks/safety_signals_sample.py [--n 120] [--seed 11] > sample.jsonl
+    python benchmarks/safety_signals_sample.py --serious > serious.jsonl   # every serious signal
     python benchmarks/safety_signals_sample.py --score judged.jsonl   # precision of a judged sample
 
 A judged line carries ``"correct": true|false`` (and optionally ``"note"``).
@@ -26,6 +27,7 @@ from scisays.model import SafetyTopic
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 HARMS = [t for t in SafetyTopic if t is not SafetyTopic.TOLERABILITY]
+SERIOUS = {"dependence", "withdrawal", "liver", "overdose-death", "seizure"}
 
 
 def records() -> list[tuple[str, dict]]:
@@ -55,6 +57,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=120)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--score", type=Path)
+    ap.add_argument("--serious", action="store_true",
+                    help="every signal of a serious topic (the ones the safety rating rests on)")
     args = ap.parse_args()
     if args.score:
         judged = [json.loads(line) for line in args.score.open() if line.strip()]
@@ -69,6 +73,11 @@ def main() -> None:
             print(f"  {t}: {c}/{n}")
         return
     pool = signals()
+    if args.serious:
+        chosen = [s for s in pool if s["topic"] in SERIOUS]
+        print(f"{len(pool)} harm signals in all; {len(chosen)} serious", file=sys.stderr)
+        sys.stdout.writelines(json.dumps(s) + "\n" for s in chosen)
+        return
     print(f"{len(pool)} harm signals in all; sampling {args.n}", file=sys.stderr)
     for s in random.Random(args.seed).sample(pool, min(args.n, len(pool))):
         sys.stdout.write(json.dumps(s) + "\n")

@@ -60,7 +60,10 @@ _TOPICS: dict[SafetyTopic, re.Pattern[str]] = {
         r"\bautops\w*|\blethal\b",
         re.IGNORECASE,
     ),
-    SafetyTopic.SEIZURE: re.compile(r"\bseizures?\b|\bconvulsions?\b", re.IGNORECASE),
+    SafetyTopic.SEIZURE: re.compile(
+        # "seizure-free", "seizure frequency": outcomes of treating epilepsy, not harms
+        r"\bseizures?\b(?![- ](?:free|frequency|control|reduction|types?|disorders?|outcomes?))|"
+        r"\bconvulsions?\b", re.IGNORECASE),
     SafetyTopic.OTHER_ADVERSE: re.compile(
         r"\badverse (?:effects?|events?|reactions?|outcomes?)\b|\bside[- ]effects?\b|"
         r"\btoxicit\w*|\btachycardi\w*|\bagitation\b|\bnausea\b|\bvomiting\b|\bconstipation\b|"
@@ -140,7 +143,8 @@ _MEASURED_BEFORE = re.compile(
     r"\b(?:assess\w*|evaluat\w*|examin\w*|record\w*|monitor\w*|documented|documenting|"
     r"extract\w*|measur\w*|outcomes? (?:were|was|included|of interest)|end ?points? (?:were|was|"
     r"included)|defined|determined by|with regard to|focus on|information on|require|"
-    r"did not report|no (?:statistically )?significant (?:differences?|changes?))\b[^.;]{0,100}$",
+    r"did not report|no (?:statistically )?(?:significant )?(?:differences?|changes?)|did not differ|"
+    r"similar|comparable|uncertain|unclear|not different)\b[^.;]{0,100}$",
     re.IGNORECASE)
 _REDUCED_AFTER = re.compile(
     r"^[^.;]{0,60}?\b(?:are|were|was|is) (?:significantly |markedly )?(?:reduced|decreased|lowered|"
@@ -149,7 +153,8 @@ _REDUCED_AFTER = re.compile(
 _LESS_HARM = re.compile(
     r"\b(?:fewer|less|lower|reduc\w*|decreas\w*|minimal|minimum of|without increas\w*|"
     r"not increas\w*|uncommon|rare(?:ly)?|infrequent|no increase in|similar|comparable|improved|"
-    r"favourable|favorable|negligible|free from|free of)\W+(?:\w+\W+){0,3}$",
+    r"favourable|favorable|negligible|free from|free of|low|few|mild|little|low potential for|"
+    r"unlikely to cause|not likely to cause|not an?)\W+(?:\w+\W+){0,3}$",
     re.IGNORECASE)
 _TREATMENT_TOPICS = frozenset({SafetyTopic.DEPENDENCE, SafetyTopic.WITHDRAWAL})
 
