@@ -21,7 +21,7 @@ _TOPICS: dict[SafetyTopic, re.Pattern[str]] = {
         # "dose-dependent", "insulin-dependent", "time dependent": another sense of the word.
         # Dependence on a substance: "dependence", "became dependent", "dependent on kratom".
         r"(?<![\w-])(?<!dose )(?<!time )(?<!concentration )(?<!age )(?<!suppression )"
-        r"(?:dependence\b(?!-)|(?:becom\w*|became|physically|psychologically) dependent\b|"
+        r"(?:dependence\b(?!-| of\b)|(?:becom\w*|became|physically|psychologically) dependent\b|"
         r"dependent (?:on|upon) (?:\w+ ){0,2}(?:it|kratom|drugs?|substances?|medications?|opioids?|"
         r"use)\b|addict\w*|use disorders?\b|SUD\b|craving\w*|"
         r"abuse (?:liability|potential)\b|compulsive use\b|habit-forming\b|"
@@ -30,10 +30,11 @@ _TOPICS: dict[SafetyTopic, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     SafetyTopic.WITHDRAWAL: re.compile(
-        # The harm is a withdrawal syndrome, not a patient leaving a study or a drug being stopped.
+        # The harm is a withdrawal syndrome, not a patient leaving a study or a drug being stopped,
+        # nor "withdrawal bleeding" (the menses on stopping a contraceptive pill).
         r"\bwithdrawal (?:symptoms?|syndromes?|signs?|effects?|reactions?|seizures?)\b|"
         r"\b(?:experienc\w*|report\w*|suffer\w*|develop\w*|had|having|severe|mild|moderate|"
-        r"opioid-like|physical|kratom|its|with) withdrawal\b(?! (?:of|from|phase|period|design))|"
+        r"opioid-like|physical|kratom|its|with) withdrawal\b(?! (?:of|from|phase|period|design|bleed))|"
         r"\bwithdrawal (?:was|were) (?:\w+ )?(?:reported|common|experienced|severe|observed)\b|"
         r"\babstinence syndrome\b|\b(?:discontinuation|rebound) (?:symptoms|syndrome)\b",
         re.IGNORECASE,
@@ -50,7 +51,11 @@ _TOPICS: dict[SafetyTopic, re.Pattern[str]] = {
         r"\b(?:drug|herb|kratom|pharmacokinetic|pharmacodynamic|medication)[- ]\w*[- ]?"
         r"interactions?\b|\binteract\w* with (?:\w+ ){0,2}(?:drugs?|medications?|medicines|"
         r"warfarin|antidepressants?|opioids?|alcohol|benzodiazepines?|contraceptives?)\b|"
-        r"\bCYP ?\d\w*|\bcytochrome P450\b|\bco-?(?:consum|ingest)\w*|"
+        # CYP enzymes only with an inhibition, induction or interaction: "metabolised by CYP2C19"
+        # or a genotype is pharmacology, not an interaction
+        r"\b(?:inhibit\w*|induc\w*|interact\w*)\W+(?:\w+\W+){0,4}?(?:CYP ?\d\w*|cytochrome P450)|"
+        r"\b(?:CYP ?\d\w*|cytochrome P450)\w*\W+(?:\w+\W+){0,3}?(?:inhibit\w*|induc\w*|interact\w*)|"
+        r"\bco-?(?:consum|ingest)\w*|"
         r"\bserotonin syndrome\b|\bP-glycoprotein\b|\binhibit\w* (?:of )?(?:CYP|metabolism)",
         re.IGNORECASE,
     ),
@@ -81,13 +86,19 @@ _OTHER_DRUG = re.compile(
     r"steroids?|corticosteroids?|insulin|oxygen|ventilator|dialysis)\W+(?:\w+\W+)?$",
     re.IGNORECASE,
 )
+_OTHER_DRUG_AFTER = re.compile(
+    r"^\W*(?:on|of|to)\s+(?:\w+\s+)?(?:opioids?|opiates?|heroin|alcohol|nicotine|tobacco|cocaine|"
+    r"methamphetamine|benzodiazepines?|sedatives?|tranquil\w*|cannabis|stimulants?)\b", re.IGNORECASE)
 _PURPOSE = re.compile(
     r"\b(?:eas\w*|mitigat\w*|treat\w*|manag\w*|self-manag\w*|reliev\w*|reduc\w*|alleviat\w*|"
     r"decreas\w*|stop\w*|quit\w*|lessen\w*|prevent\w*|for|against|of)\W+(?:\w+\W+){0,1}$",
     re.IGNORECASE,
 )
 _NEGATED = re.compile(
-    r"\b(?:no|without|nor|absence of|not|neither|free of|lack of|none of)\W+(?:\w+\W+){0,4}$",
+    r"\b(?:no|without|nor|absence of|not|neither|free of|lack of|none of)\W+(?:(?!but\b|whereas\b|although\b|however\b|yet\b)\w+\W+){0,6}$|"
+    r"\b(?:did|does|do|was|were|has|have|had)(?: not|n't) (?:\w+ ){0,3}(?:increase|contribute|cause|"
+    r"result in|lead to|affect|change|raise)\w*\W+(?:(?!but\b|whereas\b|although\b|however\b|yet\b)\w+\W+){0,6}$|"
+    r"\bnot (?:increased|elevated|raised|associated|related)\b[^.;]{0,60}$",
     re.IGNORECASE)
 # "... was not observed", "... were rare", "none attributable to the drug": what follows undoes it.
 _NEGATED_AFTER = re.compile(
@@ -96,6 +107,9 @@ _NEGATED_AFTER = re.compile(
     r"none (?:of (?:which|them|these) )?(?:was |were )?(?:\w+ )?(?:attribut\w*|related|due)|"
     r"(?:not|un)related to (?:the )?(?:study )?(?:drug|treatment|medication|intervention)|"
     r"(?:was|were) (?:similar|comparable|uncommon|rare|infrequent|minimal)|did not differ|"
+    r"(?:was|were|is|are) (?:extremely |very )?(?:small|low|rare|overestimated|unremarkable)|"
+    r"not necessarily|never (?:the )?(?:sole )?cause|(?:was|were) not reported|no data|"
+    r"(?:has|have|had) not been (?:observed|reported|seen|found|detected)|(?:was|were) not increased|"
     r"(?:was|were) (?:not (?:significantly )?different|no different))",
     re.IGNORECASE)
 # Outcomes of the condition itself, not harms of the substance: "death or dependence in
@@ -110,7 +124,7 @@ _ATTRIBUTED = re.compile(
     r"\b(?:attribut\w*|related|associated|linked|due|involv\w*|caused|induced|implicated|"
     r"leading|led|resulting)\b (?:\w+ ){0,5}?(?:to |by |with |from |in )?(?:the )?(?:\w+ ){0,2}?"
     r"(?:use|exposures?|toxicity|ingestion|overdose|poisoning|intoxication|drugs?|medications?|"
-    r"treatment|therapy|administration|product|kratom|its)\b|"
+    r"treatment|therapy|administration|product|kratom|its|abuse|misuse)\b|"
     r"\b(?:died|deaths?) (?:\w+ ){0,3}(?:after|following) (?:\w+ ){0,3}?(?:taking|ingest\w*|using|"
     r"consum\w*|administration|injection|receiving|use|exposure)\b|"
     r"\b(?:drug|kratom|overdose|poisoning)[- ](?:related|induced|associated) deaths?\b|"
@@ -130,6 +144,22 @@ _REASSURANCE = re.compile(
 
 # Background, aims and methods say what others found, what was meant, or what was measured
 # ("adverse events were recorded"): a harm is reported in results, conclusions or a title.
+# A seizure is the substance's harm when something causes it: the drug, its withdrawal or overdose.
+_SEIZURE_CAUSE = re.compile(
+    r"\b(?:induc\w*|provok\w*|caus\w*|precipitat\w*|trigger\w*|associated with|related to|due to|"
+    r"after (?:taking|ingest\w*|using|the (?:first )?dose)|following (?:ingestion|use|administration|"
+    r"overdose)|overdos\w*|toxicity|intoxication|poisoning|withdrawal|adverse|side[- ]effects?|"
+    r"lower\w* (?:the )?seizure threshold|increase\w* (?:\w+ ){0,2}(?:risk|frequency|number|attacks)|"
+    r"commoner|more (?:common|frequent)|occurred|developed|experienced|in patients (?:receiving|taking|"
+    r"treated)|in the \w+ group|while (?:taking|on|receiving)|abuse|misuse|concomitant)\b",
+    re.IGNORECASE)
+# A title names a harm as a finding ("Kratom-induced hepatitis", "A case of ... after ...") or
+# only as the topic studied ("Cardiotoxicity of new antihistamines"): only the first counts.
+_TITLE_FINDING = re.compile(
+    r"(?:-|\b)(?:induced|associated|related)\b|\b(?:caused by|due to|after|following|case|cases|"
+    r"fatal|presenting|complicat\w*|in a patient|in patients (?:taking|receiving|using))\b",
+    re.IGNORECASE)
+
 _SKIP_ROLES = frozenset({SentenceRole.BACKGROUND, SentenceRole.OBJECTIVE, SentenceRole.METHODS})
 # "adverse events were recorded / assessed": a measurement, not a finding.
 _MEASURED_ONLY = re.compile(
@@ -144,7 +174,7 @@ _MEASURED_BEFORE = re.compile(
     r"extract\w*|measur\w*|outcomes? (?:were|was|included|of interest)|end ?points? (?:were|was|"
     r"included)|defined|determined by|with regard to|focus on|information on|require|"
     r"did not report|no (?:statistically )?(?:significant )?(?:differences?|changes?)|did not differ|"
-    r"similar|comparable|uncertain|unclear|not different)\b[^.;]{0,100}$",
+    r"similar|comparable|uncertain|unclear|not different|no data|none of|provided data on)\b[^.;]{0,300}$",
     re.IGNORECASE)
 _REDUCED_AFTER = re.compile(
     r"^[^.;]{0,60}?\b(?:are|were|was|is) (?:significantly |markedly )?(?:reduced|decreased|lowered|"
@@ -154,7 +184,8 @@ _LESS_HARM = re.compile(
     r"\b(?:fewer|less|lower|reduc\w*|decreas\w*|minimal|minimum of|without increas\w*|"
     r"not increas\w*|uncommon|rare(?:ly)?|infrequent|no increase in|similar|comparable|improved|"
     r"favourable|favorable|negligible|free from|free of|low|few|mild|little|low potential for|"
-    r"unlikely to cause|not likely to cause|not an?)\W+(?:\w+\W+){0,3}$",
+    r"unlikely to cause|not likely to cause|not an?|no increased|no excess|safety advantage|"
+    r"reductions?|lower than)\W+(?:(?!but\b|whereas\b|although\b|however\b|yet\b)\w+\W+){0,6}$",
     re.IGNORECASE)
 _TREATMENT_TOPICS = frozenset({SafetyTopic.DEPENDENCE, SafetyTopic.WITHDRAWAL})
 
@@ -167,13 +198,13 @@ def _counts(topic: SafetyTopic, text: str, match: re.Match[str]) -> bool:
         return False
     if _MEASURED_ONLY.search(after) or _LESS_HARM.search(before) or _REDUCED_AFTER.search(after):
         return False
-    listed = _MEASURED_BEFORE.search(text[max(0, match.start() - 160) : match.start()])
-    if listed and not re.search(r"\d", listed.group()):  # "recorded 11 deaths" is a count
-        return False
+    window = text[max(0, match.start() - 320) : match.start()]
+    if _MEASURED_BEFORE.search(window) and not re.search(r"\b\d[\d,.%]*\s+(?:[\w-]+\s+){0,3}$", window):
+        return False  # measured or listed; "recorded 11 deaths" is a count, and stays
     if topic is SafetyTopic.OTHER_ADVERSE and _REASSURANCE.search(text):
         return False  # "well tolerated; adverse events were mild": tolerability, not a harm
     if topic in _TREATMENT_TOPICS:
-        if _OTHER_DRUG.search(before):
+        if _OTHER_DRUG.search(before) or _OTHER_DRUG_AFTER.search(after):
             return False
         if _PURPOSE.search(before) and not re.search(r"\bkratom|\bits\b", before, re.IGNORECASE):
             return False
@@ -181,7 +212,10 @@ def _counts(topic: SafetyTopic, text: str, match: re.Match[str]) -> bool:
         window = text[max(0, match.start() - 80) : match.end() + 80]
         if _OUTCOME_SENSE.search(window):
             return False
-    if topic is SafetyTopic.OVERDOSE_DEATH and re.match(r"(?:deaths?|died|mortality)\b", match.group(),
+    if topic is SafetyTopic.SEIZURE and not _SEIZURE_CAUSE.search(
+            text[max(0, match.start() - 80) : match.end() + 80]):
+        return False  # seizures of the illness itself (epilepsy), not caused by the substance
+    if topic is SafetyTopic.OVERDOSE_DEATH and re.match(r"(?:deaths?|died|mortality|fatalit)", match.group(),
                                                         re.IGNORECASE):
         # A death is a harm when something is blamed for it, not as a counted outcome of the illness.
         near = text[max(0, match.start() - 60) : match.end() + 80]
@@ -213,7 +247,7 @@ def find_safety(title: str, sentences: Sequence[Sentence]) -> tuple[SafetyMentio
     """Each (topic, sentence) the study reports, title first; background and aims skipped."""
     out: list[SafetyMention] = []
     seen: set[tuple[SafetyTopic, str]] = set()
-    candidates = [Sentence(title, SentenceRole.TITLE, -1)] if title else []
+    candidates = [Sentence(title, SentenceRole.TITLE, -1)] if title and _TITLE_FINDING.search(title) else []
     candidates += [s for s in sentences if s.role not in _SKIP_ROLES]
     for s in candidates:
         for topic in topics_in(s.text):

@@ -263,7 +263,8 @@ def _risk_of_bias(body: Sequence[Study], tier: str) -> Downgrade | None:
     if not any_flag:
         return None
     share = len(any_flag) / len(body)
-    parts = [f"{_n(len(g), 'study', 'studies')} {cue}" for cue, g in flagged.items()]
+    parts = [f"{_n(len(g), 'study', 'studies')} {cue if len(g) == 1 else cue.replace('was ', 'were ', 1)}"
+             for cue, g in flagged.items()]
     levels = 1 if share > 0.5 else 0
     text = "; ".join(parts) + (
         "" if levels else " (a minority of the body; not downgraded)"
