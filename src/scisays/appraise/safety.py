@@ -94,10 +94,12 @@ _PURPOSE = re.compile(
     r"decreas\w*|stop\w*|quit\w*|lessen\w*|prevent\w*|for|against|of)\W+(?:\w+\W+){0,1}$",
     re.IGNORECASE,
 )
+# up to six words before the term, not across "but", "whereas", "although", "however", "yet"
+_CLAUSE_WORDS = r"\W+(?:(?!but\b|whereas\b|although\b|however\b|yet\b)\w+\W+){0,6}$"
 _NEGATED = re.compile(
-    r"\b(?:no|without|nor|absence of|not|neither|free of|lack of|none of)\W+(?:(?!but\b|whereas\b|although\b|however\b|yet\b)\w+\W+){0,6}$|"
+    r"\b(?:no|without|nor|absence of|not|neither|free of|lack of|none of)" + _CLAUSE_WORDS + "|"
     r"\b(?:did|does|do|was|were|has|have|had)(?: not|n't) (?:\w+ ){0,3}(?:increase|contribute|cause|"
-    r"result in|lead to|affect|change|raise)\w*\W+(?:(?!but\b|whereas\b|although\b|however\b|yet\b)\w+\W+){0,6}$|"
+    r"result in|lead to|affect|change|raise)\w*" + _CLAUSE_WORDS + "|"
     r"\bnot (?:increased|elevated|raised|associated|related)\b[^.;]{0,60}$",
     re.IGNORECASE)
 # "... was not observed", "... were rare", "none attributable to the drug": what follows undoes it.
@@ -185,7 +187,7 @@ _LESS_HARM = re.compile(
     r"not increas\w*|uncommon|rare(?:ly)?|infrequent|no increase in|similar|comparable|improved|"
     r"favourable|favorable|negligible|free from|free of|low|few|mild|little|low potential for|"
     r"unlikely to cause|not likely to cause|not an?|no increased|no excess|safety advantage|"
-    r"reductions?|lower than)\W+(?:(?!but\b|whereas\b|although\b|however\b|yet\b)\w+\W+){0,6}$",
+    r"reductions?|lower than)" + _CLAUSE_WORDS,
     re.IGNORECASE)
 _TREATMENT_TOPICS = frozenset({SafetyTopic.DEPENDENCE, SafetyTopic.WITHDRAWAL})
 
