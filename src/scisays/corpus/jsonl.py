@@ -117,8 +117,9 @@ def object_to_record(obj: Any, where: str, default_source: str = "jsonl") -> Rec
     )
 
 
-def iter_jsonl(stream: IO[bytes], name: str, source: str = "jsonl") -> Iterator[Record]:
-    """Yield a Record per non-blank line; raise InputFileError naming the line on bad input."""
+def json_lines(stream: IO[bytes], name: str) -> Iterator[tuple[str, int, Any]]:
+    """(where, line number, decoded value) for each non-blank line; InputFileError names the
+    line that is not UTF-8 or not JSON."""
     for lineno, raw in enumerate(stream, 1):
         where = f"{name} line {lineno}"
         try:
@@ -133,4 +134,10 @@ def iter_jsonl(stream: IO[bytes], name: str, source: str = "jsonl") -> Iterator[
             raise InputFileError(
                 f"{where}: not valid JSON ({e.msg} at column {e.colno}); fix the line and re-run."
             ) from None
+        yield where, lineno, obj
+
+
+def iter_jsonl(stream: IO[bytes], name: str, source: str = "jsonl") -> Iterator[Record]:
+    """Yield a Record per non-blank line; raise InputFileError naming the line on bad input."""
+    for where, _lineno, obj in json_lines(stream, name):
         yield object_to_record(obj, where, source)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..corpus import Corpus, ingest_file
+from ..corpus.jsonl import json_lines
 from ..errors import InputFileError
 from ..model import SafetyTopic
 from ..pipeline import ask
@@ -166,18 +167,7 @@ def load_cases(path: Path) -> list[VerdictCase]:
     cases: list[VerdictCase] = []
     seen: set[str] = set()
     with path.open("rb") as f:
-        for lineno, raw in enumerate(f, 1):
-            where = f"{path} line {lineno}"
-            try:
-                text = raw.decode("utf-8").strip()
-            except UnicodeDecodeError:
-                raise InputFileError(f"{where}: not valid UTF-8; save the file as UTF-8.") from None
-            if not text:
-                continue
-            try:
-                obj = json.loads(text)
-            except json.JSONDecodeError as e:
-                raise _fail(where, f"not valid JSON ({e.msg} at column {e.colno})") from None
+        for where, lineno, obj in json_lines(f, str(path)):
             case = _case(obj, where, lineno, path.parent)
             if case.id in seen:
                 raise _fail(where, f"the id {case.id!r} is used by an earlier line")
