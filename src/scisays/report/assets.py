@@ -37,7 +37,8 @@ background:var(--soft)}
 .card .verdict{font-size:1.2rem;font-weight:700;margin:0}
 .card.v-benefit{border-left-color:var(--benefit)}.card.v-maybe{border-left-color:var(--mixed)}
 .card.v-none{border-left-color:var(--noeffect)}.card.v-harm{border-left-color:var(--harm)}
-.card.safety{border-left-color:var(--harm)}
+.card.safety{border-left-color:var(--na)}.card.safety.rated-unsafe{border-left-color:var(--harm)}
+.card.safety.rated-safe{border-left-color:var(--benefit)}
 .card ul{margin:.3rem 0 0;padding-left:1.1rem}
 .badge{display:inline-block;padding:0 .45rem;border-radius:3px;font-size:.85rem;color:#fff;
 background:var(--na);white-space:nowrap}

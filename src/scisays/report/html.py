@@ -185,12 +185,13 @@ def _safety_card(ctx: _Ctx) -> Markup:
         else Markup("<p>None of the studies found reports a safety signal in its abstract.</p>")
     )
     return Markup(
-        '<article class="card safety"><h3>Safety</h3>'
+        '<article class="card safety {}"><h3>Safety</h3>'
         '<p class="verdict safety-rating">{}</p>'
         '<p class="muted">Signals reported in these studies:</p>'
         "{}"
         '<p><a href="#safety">Why, with quotes</a></p></article>'
-    ).format(r.safety.rating, body)
+    ).format("rated-safe" if r.safety.rating.endswith(" safe") else
+             "rated-unsafe" if r.safety.rating.endswith("unsafe") else "", r.safety.rating, body)
 
 
 def section_charts(ctx: _Ctx) -> Markup:
