@@ -28,14 +28,15 @@ _NO_EFFECT = re.compile(
     r"\blittle (?:or|to) no (?:\w+ )?(?:difference|effect|benefit|improvement|change)\b|"
     r"\bno (?!adverse|side|serious|harmful|major|toxic|undesirable)\w+ (?:effect|benefit|"
     r"difference|improvement)s?\b|\b(?:no|not) more (?:effective|efficacious|beneficial) than\b|"
-    r"\b(?:benefits?|effects?|efficacy|improvements?) (?:\w+ ){0,8}?(?:is|are|was|were|seems?|"
+    r"\b(?:benefits?|effects?|efficacy|improvements?) (?:\w+ ){0,12}?(?:is|are|was|were|seems?|"
     r"appears?) (?:very )?unlikely\b|\bunlikely to (?:be (?:effective|beneficial)|benefit|help|"
     r"improve|reduce|prevent)\b|"
     r"\b(?:do|does|did|could|can|was|were) not (?:be )?(?:demonstrate|show|provide|support|alter|"
     r"change|appear to|seem to|find|detect|confirm|establish|demonstrated|shown|found)\b|"
     r"\bno (?:net|overall|clinically (?:important|relevant|meaningful)|important|significant) "
     r"(?:\w+ )?(?:benefit|effect|difference|improvement)s?\b|\bnot (?:reduce|improve|prevent)\b|"
-    r"\b(?:data|evidence|results) do not support\b|\bwithout (?:any )?(?:clear |significant )?"
+    r"\b(?:data|evidence|results) (?:do|does)(?:,? \w+,?)? not support\b|"
+    r"\bwithout (?:any )?(?:clear |significant )?"
     r"(?:benefit|effect|improvement)\b|\b(?:as|equally) (?:effective|efficacious) as placebo\b|"
     # "no evidence that X reduced Y": the whole clause is negated, so the match takes it all.
     r"\b(?:no|little) (?:\w+ ){0,2}evidence (?:that|of|for|to suggest|to support)\b[^.;:,]*|"
@@ -53,7 +54,8 @@ _LESS_OF_HARM = re.compile(
     r"\b(?:reduc|lower|decreas|prevent|fewer|less|avoid)\w*(?:\s+[\w-]+){0,5}?\s+"
     r"(?:exacerbat|worsen|aggravat|relaps|deteriorat|increased risk)\w*", re.IGNORECASE)
 _HARM = re.compile(
-    r"\bworsen\w*|\bexacerbat(?:e|es|ed|ing)\b|\baggravat\w*|\banxiogenic\b|\bdepressogenic\b|"
+    r"\bworsen\w*|\bexacerbat(?:e|es|ed|ing)\b|\baggravat\w*|(?<!not )\bharmful\b|"
+    r"\banxiogenic\b|\bdepressogenic\b|"
     r"\b(?:induc|provok|precipitat|trigger)\w* (?:\w+ ){0,2}(?:anxiety|depress\w*|panic|"
     r"insomnia|psychosis|symptoms)\b|\bincreased (?:risk|odds|rates?|levels?|severity|"
     r"symptoms?) of\b|\bassociated with (?:an? )?(?:increased|higher|greater|elevated) "
@@ -70,11 +72,15 @@ _BENEFIT = re.compile(
     r"anxiety|depress\w*|stress|insomnia|latency|levels)\b|\bsignificantly (?:lower|reduced|"
     r"decreased|fewer|less)\b|\bhelp(?:ed|s|ful)?\b|\bmood[- ](?:elevat|enhanc|improv|lift)\w*|"
     r"\beased\b|\bease\b|\bpromising\b|\bprotective\b|"
-    r"\b(?:reduc|decreas|lower)\w* (?:\w+ ){0,3}?(?:risk|incidence|rates?|mortality|deaths?|"
+    r"\b(?:reduc|decreas|lower)\w* (?:[\w/-]+ ){0,5}?(?:risk|incidence|rates?|mortality|deaths?|"
     r"recurrence|relapses?|admissions?|exacerbations?|pain|duration|frequency|number|need|use|"
-    r"progression|loss|occurrence|odds|fractures?|events?)\b|\b(?:lower|reduced|fewer|less) "
+    r"progression|loss|occurrence|odds|fractures?|events?|infarction|strokes?|infections?|"
+    r"complications|hospitali[sz]ations?|plaque|inflammation|bleeding|blood loss|caries|"
+    r"thrombosis|embolism|attacks|episodes|flares?|days)\b|\b(?:lower|reduced|fewer|less) "
     r"(?:\w+ ){0,2}?(?:risk|rates?|incidence|mortality|deaths|relapses?|events|pain|symptoms|"
-    r"admissions?)\b|\b(?:superior to|more effective than|better than) (?:placebo|no treatment|"
+    r"admissions?|infections?|complications)\b|\bshould be (?:considered|offered|recommended)\b|"
+    r"\bis recommended\b|\b(?:important|key|valuable) role in (?:the )?(?:prevention|treatment)\b|"
+    r"\b(?:superior to|more effective than|better than) (?:placebo|no treatment|"
     r"control|sham|usual care|standard care|vehicle)\b|"
     r"(?<!\bfor )(?<!\bto )\bprevent(?:s|ed|ing)?\b|\bslow(?:s|ed)? "
     r"(?:\w+ ){0,2}(?:decline|progression|deterioration)\b|\bincreas\w* (?:\w+ ){0,3}?"
@@ -128,6 +134,9 @@ def is_perceived(finding: Finding) -> bool:
     return bool(finding.evidence) and all(PERCEIVED.search(e.text) for e in finding.evidence)
 
 
+_BEFORE_TERM = r"(?<![\w-])"
+
+
 def term_pattern(terms: Sequence[str]) -> re.Pattern[str]:
     """A pattern matching any of ``terms`` as whole words (plural/hyphen variants allowed)."""
     parts = []
@@ -138,7 +147,7 @@ def term_pattern(terms: Sequence[str]) -> re.Pattern[str]:
         parts.append(r"[\s-]+".join([*(re.escape(w) for w in words[:-1]), _word(words[-1])]))
     if not parts:
         return re.compile(r"(?!x)x")
-    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
+    return re.compile(_BEFORE_TERM + r"(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
 
 
 def mentions(sentence: str, condition: re.Pattern[str]) -> bool:
@@ -230,9 +239,14 @@ def classify_sentence(sentence: str) -> Direction | None:
     return None
 
 
-_CLAUSE_BREAK = re.compile(r",? (?:while|whereas|but|although|though|however)\b|;", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(
+    r",? (?:while|whereas|but|although|though|however)\b|;|,? and (?=(?:probably |may |might |likely |"
+    r"possibly )?(?:make|makes|made|have|has|had|did|do|does|result|results|increase[sd]?|reduce[sd]?|"
+    r"improve[sd]?|show|shows|showed|were|was|are|is|not)\b)", re.IGNORECASE)
 
 
+_SAFETY_TALK = re.compile(r"\b(?:safety|adverse|side[- ]effects?|tolerab\w+|harms?|toxicity)\b",
+                          re.IGNORECASE)
 _RESEARCH_NEED = re.compile(
     r"\b(?:further|more|future|additional|larger|well-designed|adequately powered|high-quality) "
     r"(?:\w+ ){0,3}(?:research|studies|trials|evaluation|investigation)\b[^.;]{0,40}?\b(?:is|are|"
@@ -297,6 +311,10 @@ def find_direction(
     pattern = term_pattern([condition, *terms])
     named = [s for s in sentences if mentions(s.text, pattern)]
     by_question = bool(question) and mentions(question, pattern)
+    less_of = re.compile(r"(?<!\bfor )(?<!\bin )\b(?:reduc(?:e|es|ed|ing)|decreas(?:e|es|ed|ing)|"
+                         r"lower(?:s|ed)?|prevent(?:s|ed)?|alleviat(?:e|es|ed)|reliev(?:e|es|ed))\W+"
+                         r"(?:[\w/-]+\W+){0,6}?(?:" + pattern.pattern[len(_BEFORE_TERM):] + ")",
+                         re.IGNORECASE)
     readable = list(sentences) if by_question else named
     for roles, base in _TIERS:
         calls: list[tuple[Sentence, Direction]] = []
@@ -309,7 +327,12 @@ def find_direction(
         for s in pool:
             if s.role not in roles:
                 continue
-            if (d := read_sentence(s.text, main_clause=bool(question))) is not None:
+            if question and s not in named and _SAFETY_TALK.search(s.text):
+                continue  # a review's word on safety is not its answer on efficacy
+            d = read_sentence(s.text, main_clause=bool(question))
+            if d is None and less_of.search(s.text):
+                d = Direction.BENEFIT  # "reduced plaque, gingival inflammation ..." (the condition)
+            if d is not None:
                 calls.append((s, d))
         if not calls:
             continue
