@@ -191,12 +191,23 @@ def is_uncertain(text: str) -> bool:
     return bool(_UNCERTAIN.search(text))
 
 
+_STOP = frozenset(
+    "evidence certainty quality very moderate high probably might could would should there their "
+    "these those with from that this than into were have been which while also about compared "
+    "versus placebo trials trial studies study participants people patients review included "
+    "results result effect effects confidence interval ratio risk difference mean".split())
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z-]{3,}", text.lower()) if w not in _STOP}
+
+
 def certainty_for(statements: Sequence[CertaintyStatement], evidence: Sequence[str]) -> \
         CertaintyStatement | None:
     """The review's own rating for the outcome that answers the question: the rating stated
-    in (or right after) a sentence the finding rests on, else the first rating in the
-    conclusions, else the first in the results (reviews report their primary outcome first),
-    else any other."""
+    in a sentence the finding rests on; else the first explicit rating in the conclusions, else
+    the first in the results (reviews report their primary outcome first) — or, when lower, the
+    rating stated about the same outcome (the statement sharing most words with the finding)."""
     if not statements:
         return None
     quoted = set(evidence)
@@ -206,8 +217,13 @@ def certainty_for(statements: Sequence[CertaintyStatement], evidence: Sequence[s
     # Wording such as "remains unclear" rates only the sentence the finding rests on: in
     # another sentence it is about another outcome or population.
     rated = [st for st in statements if st.explicit]
-    for role in (SentenceRole.CONCLUSIONS, SentenceRole.RESULTS):
-        for st in rated:
-            if st.role is role:
-                return st
-    return rated[0] if rated else None
+    if not rated:
+        return None
+    first = next((st for role in (SentenceRole.CONCLUSIONS, SentenceRole.RESULTS)
+                  for st in rated if st.role is role), rated[0])
+    words = _content(" ".join(evidence))
+    if words:
+        best = max(rated, key=lambda st: len(words & _content(st.text)))
+        if len(words & _content(best.text)) >= 3 and _ORDER.index(best.level) < _ORDER.index(first.level):
+            return best  # the same outcome's rating, where it is lower: never the higher of the two
+    return first
