@@ -38,6 +38,7 @@ _NOT_A_SAMPLE = re.compile(r"^\s*(?:%|percent|years?|months?|weeks?|days?|hours?
 
 
 _DIGIT = re.compile(r"\d")
+_NNT = re.compile(r"^.{0,60}?\bneed(?:ed)? (?:to be )?treat", re.IGNORECASE)
 
 
 def _candidates(sentence: str) -> list[int]:
@@ -47,6 +48,8 @@ def _candidates(sentence: str) -> list[int]:
             after = sentence[m.end(1) :]
             if _NOT_A_SAMPLE.match(after):
                 continue
+            if _NNT.match(sentence[m.end():]):
+                continue  # "3 individuals needed treatment for 1 to improve": a number needed to treat
             value = int(m.group(1).replace(",", ""))
             if (
                 1900 <= value <= 2030
