@@ -91,6 +91,19 @@ def test_the_rating_for_the_outcome_that_answers_the_question():
     assert certainty_for(st[:2], []).level == "high"
 
 
+def test_a_lower_rating_about_the_same_outcome_wins():
+    st = certainty_statements(sents(
+        (R, "Maintenance treatment improves progression-free survival (high-certainty evidence)."),
+        (R, "Combination with chemotherapy may make little difference to overall survival "
+            "(low-certainty evidence)."),
+    ))
+    evidence = ["Combination with chemotherapy makes little difference to overall survival."]
+    assert certainty_for(st, evidence).level == "low"
+    # a higher rating about the same outcome never replaces a lower first one
+    maintenance = ["Maintenance treatment improves progression-free survival."]
+    assert certainty_for(st[::-1], maintenance).level == "low"
+
+
 # --- Cochrane-style conclusions, comparisons, uncertainty -------------------------------------
 
 @pytest.mark.parametrize(("text", "direction"), [
@@ -114,6 +127,31 @@ def test_the_rating_for_the_outcome_that_answers_the_question():
 ])
 def test_sentences_read_as_a_methodologist_reads_them(text: str, direction: Direction | None):
     assert classify_sentence(text) is direction
+
+
+def test_a_reviews_conclusions_are_read_as_a_whole():
+    q = "Zincol for gingivitis. To assess zincol toothpaste for gingivitis."
+    f = find_direction(sents(
+        (C, "Zincol toothpastes reduced plaque and gingival inflammation."),
+        (C, "There do not appear to be any serious safety concerns with zincol."),
+    ), "gingivitis", ["gingivitis", "gingival inflammation"], question=q)
+    assert f.direction is Direction.BENEFIT  # the condition reduced; the safety sentence not read
+    f = find_direction(sents(
+        (C, "Statins reduce death and major cardiovascular events and probably make no difference "
+            "to kidney failure."),
+    ), "chronic kidney disease", ["chronic kidney disease"], question="Statins for chronic kidney disease")
+    assert f.direction is Direction.BENEFIT  # the main clause leads
+    f = find_direction(sents(
+        (C, "Antibiotics for secondary prevention of coronary heart disease seem harmful."),
+    ), "coronary heart disease", ["coronary heart disease"],
+        question="Antibiotics for coronary heart disease")
+    assert f.direction is Direction.HARM  # "for prevention of" is a purpose, not a benefit
+
+
+def test_number_needed_to_treat_is_not_a_sample_size():
+    from scisays.appraise.details import _candidates
+    nnt = "Fewer than 3 individuals (2.7; 95% CI 2.0-4.2) needed treatment for 1 to improve."
+    assert _candidates(nnt) == []
 
 
 def test_comparator_is_named_and_placebo_is_not_one():
