@@ -324,3 +324,45 @@ def test_measured_serious_harms_without_tolerability_are_likely_unsafe():
         hand_built_study(3, Design.CASE_REPORT, Direction.NOT_ADDRESSED, 1, safety=(SafetyTopic.LIVER,)),
     ]
     assert safety_rating(studies)[0] == "likely unsafe"
+
+
+# --- a kratom-like body through the real appraiser and grade --------------------------------
+
+def _rec(i: int, title: str, text: str, types: tuple[str, ...] = ("Journal Article",)) -> Record:
+    return Record(title=title, pmid=str(9000 + i), publication_types=types, sections=(Section(text),))
+
+
+def test_kratom_like_body_is_insufficient_and_unsafe():
+    records = [
+        _rec(1, "Kratom for anxiety: a systematic review of user reports",
+             "We systematically reviewed user reports from online forums and surveys. Kratom relieves "
+             "anxiety among many users, who report it as a reason for use."),
+        _rec(2, "Kratom use and internalizing disorders: a meta-analysis",
+             "We pooled 8 cross-sectional surveys (n = 9,000). Kratom use was not associated with "
+             "internalizing disorders."),
+        _rec(3, "Kratom and pain tolerance: a randomized, double-blind, placebo-controlled trial",
+             "Twenty-six healthy volunteers were randomized to kratom or placebo. Kratom increased pain "
+             "tolerance. No signs of withdrawal were observed.", ("Randomized Controlled Trial",)),
+        _rec(4, "Kratom use in the United States: an online survey",
+             "A survey of 2,798 users. Kratom dependence was reported by 40% of daily users, and many "
+             "reported withdrawal symptoms when they stopped."),
+        _rec(5, "Kratom-induced liver injury: a case report",
+             "We report a case of kratom-induced hepatitis with jaundice.", ("Case Reports",)),
+        _rec(6, "Deaths involving kratom: poison centre data",
+             "Poison centres recorded 11 deaths associated with kratom exposure among 1,807 cases."),
+    ]
+    q = build_question("kratom", ["anxiety", "depression"])
+    from scisays.model import Study
+    studies = [Study(record=r, appraisal=appraise(r, q)) for r in records]
+    report = build_report(q, studies, sources=["test"])
+    for v in report.verdicts:
+        assert v.label == "insufficient evidence" and v.certainty in ("none", "very low"), v
+    review = next(s for s in studies if s.record.pmid == "9001")
+    assert review.appraisal.pooled is not None and review.appraisal.pooled.kind == "uncontrolled"
+    meta = next(s for s in studies if s.record.pmid == "9002")
+    assert meta.appraisal.finding_for("anxiety").direction is Direction.NO_EFFECT  # a broader term
+    rct = next(s for s in studies if s.record.pmid == "9003")
+    assert [m.topic for m in rct.appraisal.safety] == [SafetyTopic.TOLERABILITY]
+    assert report.safety.rating in ("likely unsafe", "possibly unsafe")
+    topics = {t.topic for t in report.safety.topics}
+    assert {SafetyTopic.DEPENDENCE, SafetyTopic.LIVER} <= topics

@@ -414,12 +414,12 @@ def label_for(direction: Direction | None, certainty: str, conflicting: bool,
               controlled: bool = True) -> str:
     """The verdict wording for the direction the body leans to, at the final certainty.
 
-    ``controlled``: the body compares the substance with something (randomised or
-    observational studies with a comparison group), so it estimates an effect even when the
-    certainty is very low. Without a comparison (surveys, case reports, animal work) there is
-    no estimate of effect, and very low certainty is insufficient evidence."""
+    ``controlled``: the body is randomised evidence. Only randomised evidence at low certainty
+    says "probably no benefit": no association in observational data, or no change in an
+    uncontrolled study, is not evidence that a treatment does not work."""
     if conflicting:
-        return "uncertain (conflicting)"
+        # at very low certainty even the conflict cannot be trusted: plainly insufficient
+        return "insufficient evidence" if certainty == "very low" else "uncertain (conflicting)"
     if direction is Direction.BENEFIT:
         return {"high": "evidence of benefit", "moderate": "probably benefits", "low": "may benefit",
                 "very low": "insufficient evidence"}[certainty]
@@ -508,7 +508,7 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
                 if own else d for d in downgrades]
             certainty = statement.level if own else _weaker(certainty, statement.level)
     label = label_for(leaning, certainty, conflicting,
-                      controlled=tier_name in ("randomised", "non-randomised"))
+                      controlled=tier_name == "randomised")
 
     reasons.append(Reason(
         f"graded on {design_name_list(body)} (the strongest evidence present: "
