@@ -161,6 +161,14 @@ def test_comparator_is_named_and_placebo_is_not_one():
     assert active_comparator("Compared with a policy of avoiding their use.") == ""
 
 
+def test_a_result_of_another_drug_against_ours_is_a_comparison():
+    text = "Rofecoxib caused significantly less gastroduodenal ulceration in osteoarthritis than ibuprofen."
+    f = find_direction(sents((C, text)), "osteoarthritis", ["osteoarthritis"], substance=["ibuprofen"])
+    assert f.direction is Direction.COMPARISON
+    f = find_direction(sents((C, text)), "osteoarthritis", ["osteoarthritis"], substance=["rofecoxib"])
+    assert f.direction is not Direction.COMPARISON
+
+
 def test_uncertain_conclusion_is_its_own_finding():
     text = "We are uncertain whether oral contraceptives reduce pain in endometriosis."
     f = find_direction(sents((C, text)), "endometriosis", ["endometriosis"])

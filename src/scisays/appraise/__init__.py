@@ -62,7 +62,8 @@ class Appraiser:
                 [record.title, *(s.text for s in sentences if s.role is SentenceRole.OBJECTIVE)])
         findings = tuple(
             _head_to_head(record, sentences,
-                          self.finding(sentences, c, question.terms_for(c), question=question_text))
+                          self.finding(sentences, c, question.terms_for(c), question=question_text,
+                                       substance=question.substance_terms))
             for c in question.conditions
         )
         return Appraisal(

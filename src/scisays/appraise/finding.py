@@ -297,9 +297,22 @@ def _combine(directions: list[Direction]) -> Direction:
     return first if first in top or first is Direction.MIXED else next(d for d in directions if d in top)
 
 
+_COMPARATOR_SLOT = re.compile(
+    r"\b(?:than|versus|vs\.?|compared (?:with|to)|relative to|against|or|and)\s+(?:[\w-]+\s+){0,3}$",
+    re.IGNORECASE)
+
+
+def only_as_comparator(text: str, substance: re.Pattern[str]) -> bool:
+    """True if the sentence names the substance only as what another treatment was compared
+    with ("rofecoxib caused less ulceration than ibuprofen"): its result is another drug's."""
+    found = list(substance.finditer(text))
+    return bool(found) and all(_COMPARATOR_SLOT.search(text[max(0, m.start() - 60):m.start()])
+                               for m in found)
+
+
 def find_direction(
     sentences: Sequence[Sentence], condition: str, terms: Sequence[str], *,
-    question: str = "",
+    question: str = "", substance: Sequence[str] = (),
 ) -> Finding:
     """The study's finding for ``condition``, quoting the sentences that carry it.
 
@@ -310,6 +323,7 @@ def find_direction(
     they do not repeat the condition's name."""
     pattern = term_pattern([condition, *terms])
     named = [s for s in sentences if mentions(s.text, pattern)]
+    drug = term_pattern(substance) if substance else None
     by_question = bool(question) and mentions(question, pattern)
     less_of = re.compile(r"(?<!\bfor )(?<!\bin )\b(?:reduc(?:e|es|ed|ing)|decreas(?:e|es|ed|ing)|"
                          r"lower(?:s|ed)?|prevent(?:s|ed)?|alleviat(?:e|es|ed)|reliev(?:e|es|ed))\W+"
@@ -332,6 +346,9 @@ def find_direction(
             d = read_sentence(s.text, main_clause=bool(question))
             if d is None and less_of.search(s.text):
                 d = Direction.BENEFIT  # "reduced plaque, gingival inflammation ..." (the condition)
+            if (d in (Direction.BENEFIT, Direction.NO_EFFECT, Direction.HARM, Direction.MIXED)
+                    and drug is not None and only_as_comparator(s.text, drug)):
+                d = Direction.COMPARISON  # another drug's result, ours only its comparator
             if d is not None:
                 calls.append((s, d))
         if not calls:
