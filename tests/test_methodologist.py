@@ -374,3 +374,48 @@ def test_kratom_like_body_is_insufficient_and_unsafe():
     assert report.safety.rating in ("likely unsafe", "possibly unsafe")
     topics = {t.topic for t in report.safety.topics}
     assert {SafetyTopic.DEPENDENCE, SafetyTopic.LIVER} <= topics
+
+
+# --- retractions from the sources -------------------------------------------------------------
+
+def test_europepmc_retraction_notice_marks_a_record_retracted():
+    from scisays.sources.europepmc import parse_search
+
+    from conftest import SHARED
+
+    raw = (SHARED / "fixtures" / "real" / "europepmc" / "ischender_search_retracted_core.json").read_bytes()
+    records, _hits, _cursor = parse_search(raw)
+    assert records
+    for r in records:  # real capture: each result has a "Retraction in" notice
+        assert "Retracted Publication" in r.publication_types
+        assert retraction(r)
+
+
+def test_pubmed_retraction_in_comment_marks_a_record_retracted(tmp_path):
+    from scisays.corpus.pubmed_xml import iter_pubmed_xml
+
+    xml = tmp_path / "retracted.xml"
+    xml.write_text(
+        '<?xml version="1.0"?><PubmedArticleSet><PubmedArticle><MedlineCitation Status="MEDLINE">'
+        '<PMID Version="1">123</PMID><Article><ArticleTitle>Great results</ArticleTitle>'
+        "<PublicationTypeList><PublicationType>Journal Article</PublicationType></PublicationTypeList>"
+        '</Article><CommentsCorrectionsList><CommentsCorrections RefType="RetractionIn">'
+        "<RefSource>J Test. 2024;1:1.</RefSource></CommentsCorrections></CommentsCorrectionsList>"
+        "</MedlineCitation></PubmedArticle></PubmedArticleSet>", "utf-8")
+    with xml.open("rb") as f:
+        (rec,) = [r for r in iter_pubmed_xml(f, str(xml)) if isinstance(r, Record)]
+    assert "Retracted Publication" in rec.publication_types and retraction(rec)
+
+
+def test_retracted_study_is_marked_in_every_format():
+    from scisays.model import Study
+    from scisays.report import render_html, render_json, render_markdown
+
+    rec = _rec(1, "Kratom cures anxiety", "Kratom reduced anxiety in 500 patients.",
+               ("Journal Article", "Retracted Publication"))
+    q = build_question("kratom", ["anxiety"])
+    report = build_report(q, [Study(record=rec, appraisal=appraise(rec, q))], sources=["test"])
+    assert report.verdicts[0].certainty == "none"  # left out of the grade
+    assert "**RETRACTED**" in render_markdown(report)
+    assert "RETRACTED</span>" in render_html(report)
+    assert '"retracted": "publication type' in render_json(report)
