@@ -84,7 +84,7 @@ def _print(r: dict[str, Any]) -> None:
 
 def _print_verdicts(r: dict[str, Any]) -> None:
     """A line per case that falls short (expected, got, why), then the summary."""
-    out = Console(highlight=False)
+    out = Console(highlight=False, soft_wrap=True)  # one line per shortfall, whatever the width
     for res in r["results"]:
         for c in res["conditions"]:
             if c["agreed"]:
