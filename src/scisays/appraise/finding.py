@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ..model import Direction, Evidence, Finding, SentenceRole
 from .review import about_main_question, is_uncertain
@@ -139,6 +140,11 @@ _BEFORE_TERM = r"(?<![\w-])"
 
 def term_pattern(terms: Sequence[str]) -> re.Pattern[str]:
     """A pattern matching any of ``terms`` as whole words (plural/hyphen variants allowed)."""
+    return _term_pattern(tuple(terms))
+
+
+@lru_cache(maxsize=256)
+def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     parts = []
     for t in sorted({_DASHES.sub("-", t).strip() for t in terms if t.strip()}, key=len, reverse=True):
         words = [w for w in re.split(r"[\s-]+", t) if w]
@@ -297,6 +303,15 @@ def _combine(directions: list[Direction]) -> Direction:
     return first if first in top or first is Direction.MIXED else next(d for d in directions if d in top)
 
 
+@lru_cache(maxsize=256)
+def _less_of(condition: re.Pattern[str]) -> re.Pattern[str]:
+    """A verb that lowers the condition itself: "reduced plaque and gingival inflammation"."""
+    return re.compile(r"(?<!\bfor )(?<!\bin )\b(?:reduc(?:e|es|ed|ing)|decreas(?:e|es|ed|ing)|"
+                      r"lower(?:s|ed)?|prevent(?:s|ed)?|alleviat(?:e|es|ed)|reliev(?:e|es|ed))\W+"
+                      r"(?:[\w/-]+\W+){0,6}?(?:" + condition.pattern[len(_BEFORE_TERM):] + ")",
+                      re.IGNORECASE)
+
+
 _COMPARATOR_SLOT = re.compile(
     r"\b(?:than|versus|vs\.?|compared (?:with|to)|relative to|against|or|and)\s+(?:[\w-]+\s+){0,3}$",
     re.IGNORECASE)
@@ -325,10 +340,7 @@ def find_direction(
     named = [s for s in sentences if mentions(s.text, pattern)]
     drug = term_pattern(substance) if substance else None
     by_question = bool(question) and mentions(question, pattern)
-    less_of = re.compile(r"(?<!\bfor )(?<!\bin )\b(?:reduc(?:e|es|ed|ing)|decreas(?:e|es|ed|ing)|"
-                         r"lower(?:s|ed)?|prevent(?:s|ed)?|alleviat(?:e|es|ed)|reliev(?:e|es|ed))\W+"
-                         r"(?:[\w/-]+\W+){0,6}?(?:" + pattern.pattern[len(_BEFORE_TERM):] + ")",
-                         re.IGNORECASE)
+    less_of = _less_of(pattern)
     readable = list(sentences) if by_question else named
     for roles, base in _TIERS:
         calls: list[tuple[Sentence, Direction]] = []
