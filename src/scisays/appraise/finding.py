@@ -353,7 +353,7 @@ def find_direction(
         for s in pool:
             if s.role not in roles:
                 continue
-            if question and s not in named and _SAFETY_TALK.search(s.text):
+            if question and s not in named and _SAFETY_TALK.search(_CLAUSE_BREAK.split(s.text, 1)[0]):
                 continue  # a review's word on safety is not its answer on efficacy
             d = read_sentence(s.text, main_clause=bool(question))
             if d is None and less_of.search(s.text):

@@ -83,7 +83,7 @@ def pooled_designs(title: str, sentences: Sequence[Sentence]) -> Pooled:
 
 
 _LEVEL = r"(high|moderate|low|very[- ]low)"
-_RANGE = rf"{_LEVEL}(?:(?:\s*(?:to|-|–|or|and)\s*){_LEVEL})?"
+_RANGE = rf"{_LEVEL}(?:\s*[-–]?\s*(?:to|-|–|or|and)\s*{_LEVEL})?"
 _STATED = re.compile(
     # "low-certainty evidence", "moderate to high quality evidence", "very low quality of evidence"
     rf"\b{_RANGE}[- ](?:certainty|quality|grade|strength)(?: of)?(?: the)? evidence\b|"
@@ -191,6 +191,8 @@ def is_uncertain(text: str) -> bool:
     return bool(_UNCERTAIN.search(text))
 
 
+_SAFETY_OUTCOME = re.compile(r"\b(?:adverse|side[- ]effects?|safety|tolerab\w+|harms?|withdrawals? "
+                             r"due to|discontinu\w+ (?:\w+ ){0,3}due to)\b", re.IGNORECASE)
 _STOP = frozenset(
     "evidence certainty quality very moderate high probably might could would should there their "
     "these those with from that this than into were have been which while also about compared "
@@ -210,18 +212,20 @@ def certainty_for(statements: Sequence[CertaintyStatement], evidence: Sequence[s
     rating stated about the same outcome (the statement sharing most words with the finding)."""
     if not statements:
         return None
-    quoted = set(evidence)
-    for st in statements:
-        if st.text in quoted:
-            return st
+    by_text = {st.text: st for st in statements}
+    for text in evidence:  # the finding's own sentences, its main one first
+        if text in by_text:
+            return by_text[text]
     # Wording such as "remains unclear" rates only the sentence the finding rests on: in
     # another sentence it is about another outcome or population.
     rated = [st for st in statements if st.explicit]
     if not rated:
         return None
+    # the first rating about efficacy: a rating of adverse events is not the answer's
+    main = [st for st in rated if not _SAFETY_OUTCOME.search(st.text)] or rated
     first = next((st for role in (SentenceRole.CONCLUSIONS, SentenceRole.RESULTS)
-                  for st in rated if st.role is role), rated[0])
-    words = _content(" ".join(evidence))
+                  for st in main if st.role is role), main[0])
+    words = _content(evidence[0]) if evidence else set()  # the finding's main sentence
     if words:
         best = max(rated, key=lambda st: len(words & _content(st.text)))
         if len(words & _content(best.text)) >= 3 and _ORDER.index(best.level) < _ORDER.index(first.level):
