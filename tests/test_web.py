@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ class CountingBuilder:
     def __init__(self, hold: bool = False) -> None:
         self.calls = 0
         self.release = threading.Event()
+        self.entered = threading.Event()  # set once a build has reported its first step
         if not hold:
             self.release.set()
         self.lock = threading.Lock()
@@ -44,6 +45,7 @@ class CountingBuilder:
         with self.lock:
             self.calls += 1
         kw["steps"]("searching", 0, 0)
+        self.entered.set()
         assert self.release.wait(600)  # released by the test; the timeout only guards a hang
         return ask(corpus, substance, conditions, **kw)
 
@@ -71,6 +73,17 @@ def kratom_db(tmp_path: Path) -> Path:
     with Corpus.open(db, create=True) as corpus:
         ingest_file(corpus, KRATOM_DEV)
     return db
+
+
+@pytest.fixture
+def held() -> Iterator[CountingBuilder]:
+    """A builder that holds every build until the test releases it — and releases it however
+    the test ends, so a failed assertion never leaves a build thread waiting."""
+    builder = CountingBuilder(hold=True)
+    try:
+        yield builder
+    finally:
+        builder.release.set()
 
 
 def make_client(db: Path, builder: CountingBuilder | None = None, history: bool = True) -> TestClient:
@@ -119,8 +132,8 @@ def test_api_report_is_the_versioned_json_and_validates(kratom_db: Path):
     assert client.get("/api/v1/schema").json()["$id"].endswith("report.schema.json")
 
 
-def test_report_page_shows_progress_then_the_report(kratom_db: Path):
-    builder = CountingBuilder(hold=True)
+def test_report_page_shows_progress_then_the_report(kratom_db: Path, held: CountingBuilder):
+    builder = held
     client = make_client(kratom_db, builder)
     url = "/report?substance=kratom&condition=anxiety,+depression&source=corpus"
     r = client.get(url)
@@ -130,6 +143,7 @@ def test_report_page_shows_progress_then_the_report(kratom_db: Path):
     status_url = box.get("data-status")
     assert doc.xpath("//progress") and doc.xpath("//script[@src='/static/progress.js']")
     assert doc.xpath("//noscript/meta[@http-equiv='refresh']")
+    assert builder.entered.wait(600)  # the build has started: no race with a busy scheduler
     s = client.get(status_url).json()
     assert s["state"] == "running" and s["step"] == "searching" and s["message"] == "Searching the corpus"
     builder.release.set()
@@ -143,8 +157,8 @@ def test_report_page_shows_progress_then_the_report(kratom_db: Path):
     assert builder.calls == 1
 
 
-def test_same_question_at_once_is_built_once(kratom_db: Path):
-    builder = CountingBuilder(hold=True)
+def test_same_question_at_once_is_built_once(kratom_db: Path, held: CountingBuilder):
+    builder = held
     service = CountingService(kratom_db, History(default_history_path(kratom_db)), builder=builder)
     client = TestClient(create_app(kratom_db, default_history_path(kratom_db), service=service))
     results: list[Any] = [None] * 4
@@ -167,8 +181,8 @@ def test_same_question_at_once_is_built_once(kratom_db: Path):
     assert len({r.text for r in results}) == 1
 
 
-def test_service_shares_one_job(kratom_db: Path):
-    builder = CountingBuilder(hold=True)
+def test_service_shares_one_job(kratom_db: Path, held: CountingBuilder):
+    builder = held
     service = ReportService(kratom_db, None, builder=builder)
     req = parse_request("kratom", ["anxiety"])
     jobs = []

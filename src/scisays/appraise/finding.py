@@ -66,7 +66,14 @@ _HARM = re.compile(
 )
 _BENEFIT = re.compile(
     r"\bimprov\w*|\breliev\w*|\brelief\b|\balleviat\w*|\bameliorat\w*|\battenuat\w*|"
-    r"\beffective(?:ness)?\b|\befficacy\b|\befficacious\b|\bbeneficial\b|\bbenefits?\b|"
+    r"\beffective\b|\befficacious\b|\bbeneficial\b|\bbenefits?\b|"
+    # efficacy and effectiveness as nouns are the topic, a benefit only when shown
+    r"\b(?:demonstrat|show|establish|confirm|prov|support)\w* (?:\w+ ){0,2}(?:efficacy|effectiveness)\b|"
+    r"\b(?:efficacy|effectiveness) (?:\w+ ){0,6}(?:was|were|has been|is) (?:\w+ )?(?:demonstrated|shown|"
+    r"established|confirmed|proven|superior)\b|\bhas efficacy\b|"
+    # perceived benefit (shown as such: see PERCEIVED)
+    r"\b(?:high |good |positive )?ratings? of (?:\w+ )?effectiveness\b|\brated (?:\w+ ){0,2}effective\b|"
+    r"\bperceived (?:\w+ ){0,2}(?:benefits?|effectiveness|improvements?)\b|"
     r"\b(?:antidepressant|anxiolytic|antianxiety|anti-anxiety|sedative|hypnotic|"
     r"mood[- ]elevating)(?:-like)? (?:effects?|activity|actions?|properties|potential)\b|"
     r"\b(?:reduc|decreas|lower)\w* (?:\w+ ){0,4}?(?:symptoms?|scores?|severity|immobility|"

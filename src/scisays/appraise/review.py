@@ -118,7 +118,8 @@ _UNCERTAIN = re.compile(
     r"(?:efficacy|effectiveness|benefits?|effects?|role|value) (?:\w+ ){0,6}?(?:is|are|remains?) "
     r"(?:still )?(?:not (?:established|known|clear|proven)|unproven)|"
     r"(?:evidence|data)\b[^.;]{0,240}?\b(?:is|are|remains?) (?:still |currently )?(?:very )?"
-    r"(?:insufficient|inconclusive|lacking|sparse|scarce)(?=\W*$))\b",
+    r"(?:insufficient|inconclusive|lacking|sparse|scarce|limited)(?=\W*$)|"
+    r"no (?:\w+ ){0,3}(?:evidence|data) (?:\w+ ){0,2}to (?:inform|guide|determine|allow|answer|address))\b",
     re.IGNORECASE,
 )
 _ORDER = ("very low", "low", "moderate", "high")
