@@ -40,8 +40,8 @@ _TOPICS: dict[SafetyTopic, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     SafetyTopic.LIVER: re.compile(
-        r"\bhepato ?toxic\w*|\bhepatotox\w*|\bliver (?:injury|damage|toxicity|failure|"
-        r"transplant\w*)\b|\b(?:drug-induced |toxic |acute )?hepatitis\b|\bDILI\b|\bjaundice\b|"
+        r"\bhepato ?toxic\w*|\bhepatotox\w*|\bliver (?:injury|damage|toxicity|failure)\b|"
+        r"\b(?:requir\w*|need\w*|underwent|listed for) (?:\w+ )?liver transplant\w*|\b(?:drug-induced |toxic |acute )?hepatitis\b|\bDILI\b|\bjaundice\b|"
         r"\bcholestatic\b|\bcholestasis\b|\bhepatic (?:injury|failure|damage|necrosis)\b|"
         r"\b(?:elevated|raised|increased) (?:liver enzymes|transaminases|bilirubin)\b|"
         r"\b(?:ALT|AST)\b (?:elevat\w*|increase\w*)",
@@ -86,6 +86,13 @@ _OTHER_DRUG = re.compile(
     r"steroids?|corticosteroids?|insulin|oxygen|ventilator|dialysis)\W+(?:\w+\W+)?$",
     re.IGNORECASE,
 )
+# The people studied, or what is treated, not what the substance did to them.
+_POPULATION = re.compile(
+    r"\b(?:people|patients|those|women|men|subjects|individuals|children|adults|infants|persons) "
+    r"(?:with|having|who have|who had)\s+(?:(?:a |pre-?existing |known |chronic |prior |"
+    r"history of )?[\w-]+\s+){0,2}$", re.IGNORECASE)
+_TREATED = re.compile(r"\b(?:treat\w*|manag\w*|therapy|prevention) (?:of|for) (?:[\w-]+,? ){0,4}$",
+                      re.IGNORECASE)
 _OTHER_DRUG_AFTER = re.compile(
     r"^\W*(?:on|of|to)\s+(?:\w+\s+)?(?:opioids?|opiates?|heroin|alcohol|nicotine|tobacco|cocaine|"
     r"methamphetamine|benzodiazepines?|sedatives?|tranquil\w*|cannabis|stimulants?)\b", re.IGNORECASE)
@@ -97,7 +104,7 @@ _PURPOSE = re.compile(
 # up to six words before the term, not across "but", "whereas", "although", "however", "yet"
 _CLAUSE_WORDS = r"\W+(?:(?!but\b|whereas\b|although\b|however\b|yet\b)\w+\W+){0,6}$"
 _NEGATED = re.compile(
-    r"\b(?:no|without|nor|absence of|not|neither|free of|lack of|none of)" + _CLAUSE_WORDS + "|"
+    r"\b(?:no|without|nor|never|absence of|not|neither|free of|lack of|none of)" + _CLAUSE_WORDS + "|"
     r"\b(?:did|does|do|was|were|has|have|had)(?: not|n't) (?:\w+ ){0,3}(?:increase|contribute|cause|"
     r"result in|lead to|affect|change|raise)\w*" + _CLAUSE_WORDS + "|"
     r"\bnot (?:increased|elevated|raised|associated|related)\b[^.;]{0,60}$",
@@ -110,7 +117,8 @@ _NEGATED_AFTER = re.compile(
     r"(?:not|un)related to (?:the )?(?:study )?(?:drug|treatment|medication|intervention)|"
     r"(?:was|were) (?:similar|comparable|uncommon|rare|infrequent|minimal)|did not differ|"
     r"(?:was|were|is|are) (?:extremely |very )?(?:small|low|rare|overestimated|unremarkable)|"
-    r"not necessarily|never (?:the )?(?:sole )?cause|(?:was|were) not reported|no data|"
+    r"not necessarily|never (?:the )?(?:sole )?cause|(?:was|were) not reported|no data|overestimat\w*|"
+    r"(?:is|was|were|are|remains?) (?:still )?(?:uncertain|unclear|unknown)|"
     r"(?:has|have|had) not been (?:observed|reported|seen|found|detected)|(?:was|were) not increased|"
     r"(?:was|were) (?:not (?:significantly )?different|no different))",
     re.IGNORECASE)
@@ -153,7 +161,7 @@ _SEIZURE_CAUSE = re.compile(
     r"overdose)|overdos\w*|toxicity|intoxication|poisoning|withdrawal|adverse|side[- ]effects?|"
     r"lower\w* (?:the )?seizure threshold|increase\w* (?:\w+ ){0,2}(?:risk|frequency|number|attacks)|"
     r"commoner|more (?:common|frequent)|occurred|developed|experienced|in patients (?:receiving|taking|"
-    r"treated)|in the \w+ group|while (?:taking|on|receiving)|abuse|misuse|concomitant)\b",
+    r"treated)|in the \w+ group|abuse|misuse|concomitant)\b",
     re.IGNORECASE)
 # A title names a harm as a finding ("Kratom-induced hepatitis", "A case of ... after ...") or
 # only as the topic studied ("Cardiotoxicity of new antihistamines"): only the first counts.
@@ -200,6 +208,8 @@ def _counts(topic: SafetyTopic, text: str, match: re.Match[str]) -> bool:
         return False
     if _MEASURED_ONLY.search(after) or _LESS_HARM.search(before) or _REDUCED_AFTER.search(after):
         return False
+    if _POPULATION.search(before) or _TREATED.search(before):
+        return False  # "patients with hepatic failure", "the treatment of hepatitis": not a harm
     window = text[max(0, match.start() - 320) : match.start()]
     if _MEASURED_BEFORE.search(window) and not re.search(r"\b\d[\d,.%]*\s+(?:[\w-]+\s+){0,3}$", window):
         return False  # measured or listed; "recorded 11 deaths" is a count, and stays
@@ -214,8 +224,9 @@ def _counts(topic: SafetyTopic, text: str, match: re.Match[str]) -> bool:
         window = text[max(0, match.start() - 80) : match.end() + 80]
         if _OUTCOME_SENSE.search(window):
             return False
-    if topic is SafetyTopic.SEIZURE and not _SEIZURE_CAUSE.search(
-            text[max(0, match.start() - 80) : match.end() + 80]):
+    if topic is SafetyTopic.SEIZURE and not (
+            _SEIZURE_CAUSE.search(text[max(0, match.start() - 40) : match.start()])
+            or _SEIZURE_CAUSE.search(text[match.end() : match.end() + 50])):
         return False  # seizures of the illness itself (epilepsy), not caused by the substance
     if topic is SafetyTopic.OVERDOSE_DEATH and re.match(r"(?:deaths?|died|mortality|fatalit)", match.group(),
                                                         re.IGNORECASE):
