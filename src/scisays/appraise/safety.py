@@ -41,7 +41,8 @@ _TOPICS: dict[SafetyTopic, re.Pattern[str]] = {
     ),
     SafetyTopic.LIVER: re.compile(
         r"\bhepato ?toxic\w*|\bhepatotox\w*|\bliver (?:injury|damage|toxicity|failure)\b|"
-        r"\b(?:requir\w*|need\w*|underwent|listed for) (?:\w+ )?liver transplant\w*|\b(?:drug-induced |toxic |acute )?hepatitis\b|\bDILI\b|\bjaundice\b|"
+        r"\b(?:requir\w*|need\w*|underwent|listed for) (?:\w+ )?liver transplant\w*|"
+        r"\b(?:drug-induced |toxic |acute )?hepatitis\b|\bDILI\b|\bjaundice\b|"
         r"\bcholestatic\b|\bcholestasis\b|\bhepatic (?:injury|failure|damage|necrosis)\b|"
         r"\b(?:elevated|raised|increased) (?:liver enzymes|transaminases|bilirubin)\b|"
         r"\b(?:ALT|AST)\b (?:elevat\w*|increase\w*)",
