@@ -419,3 +419,13 @@ def test_retracted_study_is_marked_in_every_format():
     assert "**RETRACTED**" in render_markdown(report)
     assert "RETRACTED</span>" in render_html(report)
     assert '"retracted": "publication type' in render_json(report)
+
+
+def test_adverse_event_report_deaths_do_not_outweigh_trials_showing_tolerability():
+    from scisays.model import AdverseEvents
+
+    faers = (AdverseEvents(database="FAERS", query="omeprazole", total_reports=50000, deaths=900),)
+    trials = [hand_built_study(i, Design.RCT, Direction.BENEFIT, 400, "The drug was well tolerated.",
+                               safety=(SafetyTopic.TOLERABILITY,)) for i in range(1, 6)]
+    assert safety_rating(trials, faers)[0] in ("likely safe", "possibly safe")
+    assert safety_rating(trials[:1], faers)[0] == "possibly unsafe"  # one small trial: not enough

@@ -115,7 +115,9 @@ def safety_rating(
         why = ("a national regulator has banned it" if bans and len(serious) < 3 else
                f"serious harms in {len(serious)} areas from {len(serious_studies)} human studies, "
                f"{len(backed)} of them measured in studies of many people")
-    elif (backed and not tolerated_by_trials) or ae_deaths:
+    elif (backed or ae_deaths) and not tolerated_by_trials:
+        # spontaneous adverse-event reports, like case reports, have no denominator: deaths among
+        # them weigh against a substance unless randomised trials show it is tolerated
         rating = "possibly unsafe"
         why = ("serious harms reported in human studies" if backed
                else "adverse-event reports record deaths")
