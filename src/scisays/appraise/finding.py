@@ -1,9 +1,13 @@
-"""What a study concluded about the substance for one condition (v1 rules).
+"""What a study concluded about the substance for one condition (rules; docs/grading.md §1).
 
-The finding is read only from sentences that name the condition: conclusions first, then
+The finding is read from sentences that name the condition — or, for a review whose own
+question (title, objectives) names it, from all its conclusions: conclusions first, then
 results, then the rest (background and aims never count, they state what others found or
-what the authors meant to do). Each finding quotes the sentences it rests on.
-A trained classifier can replace ``classify_sentence`` or ``find_direction`` as a whole.
+what the authors meant to do). A finding is benefit, no effect, harm, mixed, a comparison
+with another active treatment, or uncertain (the authors say the evidence cannot tell);
+perceptions and reasons for use are recognised (``is_perceived``) so reports show them as
+such. Each finding quotes the sentences it rests on. A trained classifier can replace
+``classify_sentence`` or ``find_direction`` as a whole.
 """
 
 from __future__ import annotations
