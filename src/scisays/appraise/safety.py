@@ -120,6 +120,10 @@ _NEGATED_AFTER = re.compile(
     r"(?:was|were|is|are) (?:extremely |very )?(?:small|low|rare|overestimated|unremarkable)|"
     r"not necessarily|never (?:the )?(?:sole )?cause|(?:was|were) not reported|no data|overestimat\w*|"
     r"(?:is|was|were|are|remains?) (?:still )?(?:uncertain|unclear|unknown)|"
+    r"(?:is|are|was|were|seems?|appears?) (?:to be )?(?:of )?(?:only )?(?:minor|little|no|limited|"
+    r"doubtful) (?:clinical )?(?:significance|relevance|importance|concern)|"
+    r"(?:is|are|was|were) (?:rare|minimal|mild|transient|uncommon|infrequent|not a class effect)|"
+    r"(?:is|are|was|were) (?:\w+ )?(?:explored|discussed|reviewed|hypothesi[sz]ed|proposed)|"
     r"(?:has|have|had) not been (?:observed|reported|seen|found|detected)|(?:was|were) not increased|"
     r"(?:was|were) (?:not (?:significantly )?different|no different))",
     re.IGNORECASE)
@@ -196,6 +200,7 @@ _LESS_HARM = re.compile(
     r"not increas\w*|uncommon|rare(?:ly)?|infrequent|no increase in|similar|comparable|improved|"
     r"favourable|favorable|negligible|free from|free of|low|few|mild|little|low potential for|"
     r"unlikely to cause|not likely to cause|not an?|no increased|no excess|safety advantage|"
+    r"reduced potential for|low potential for|minimal|minor|"
     r"reductions?|lower than)" + _CLAUSE_WORDS,
     re.IGNORECASE)
 _TREATMENT_TOPICS = frozenset({SafetyTopic.DEPENDENCE, SafetyTopic.WITHDRAWAL})
@@ -214,7 +219,7 @@ def _counts(topic: SafetyTopic, text: str, match: re.Match[str]) -> bool:
     window = text[max(0, match.start() - 320) : match.start()]
     if _MEASURED_BEFORE.search(window) and not re.search(r"\b\d[\d,.%]*\s+(?:[\w-]+\s+){0,3}$", window):
         return False  # measured or listed; "recorded 11 deaths" is a count, and stays
-    if topic is SafetyTopic.OTHER_ADVERSE and _REASSURANCE.search(text):
+    if topic in (SafetyTopic.OTHER_ADVERSE, SafetyTopic.DRUG_INTERACTION) and _REASSURANCE.search(text):
         return False  # "well tolerated; adverse events were mild": tolerability, not a harm
     if topic in _TREATMENT_TOPICS:
         if _OTHER_DRUG.search(before) or _OTHER_DRUG_AFTER.search(after):
