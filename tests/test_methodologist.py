@@ -429,3 +429,12 @@ def test_adverse_event_report_deaths_do_not_outweigh_trials_showing_tolerability
                                safety=(SafetyTopic.TOLERABILITY,)) for i in range(1, 6)]
     assert safety_rating(trials, faers)[0] in ("likely safe", "possibly safe")
     assert safety_rating(trials[:1], faers)[0] == "possibly unsafe"  # one small trial: not enough
+
+
+def test_a_class_widens_to_its_members_but_a_member_never_to_its_class():
+    assert "enalapril" in build_question("ACE inhibitors").substance_terms
+    assert build_question("enalapril").substance_terms == ("enalapril",)  # not captopril too
+    assert "esomeprazole" not in build_question("omeprazole").substance_terms
+    # an entry's own name wins over the same words listed under a broader entry
+    terms = build_question("x", ["ischaemic stroke"]).terms_for("ischaemic stroke")
+    assert "intracerebral haemorrhage" not in terms

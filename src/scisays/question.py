@@ -34,16 +34,28 @@ def synonym_table() -> dict[str, Any]:
 
 
 def _index(entries: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Every name and synonym -> (entry, its terms). An entry's own name wins over the same word
+    listed in another entry ("ischaemic stroke" is its own entry, not a narrower "stroke")."""
     index: dict[str, tuple[str, tuple[str, ...]]] = {}
     for name, terms in entries.items():
-        for t in (name, *terms):
+        index[_norm(name)] = (name, tuple(terms))
+    for name, terms in entries.items():
+        for t in terms:
             index.setdefault(_norm(t), (name, tuple(terms)))
     return index
 
 
 @lru_cache(maxsize=1)
 def _substance_index() -> dict[str, tuple[str, tuple[str, ...]]]:
-    return _index(synonym_table()["substances"])
+    """Substances by name and synonym, and drug classes by their names only: asking for a class
+    searches its members too, but a member asked for is never widened to its class."""
+    table = synonym_table()
+    classes = {name: (*c["names"], *c["members"]) for name, c in table.get("classes", {}).items()}
+    index = _index(table["substances"])
+    for name, terms in classes.items():
+        for t in (name, *table["classes"][name]["names"]):
+            index.setdefault(_norm(t), (name, tuple(terms)))
+    return index
 
 
 @lru_cache(maxsize=1)
