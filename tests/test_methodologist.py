@@ -438,3 +438,11 @@ def test_a_class_widens_to_its_members_but_a_member_never_to_its_class():
     # an entry's own name wins over the same words listed under a broader entry
     terms = build_question("x", ["ischaemic stroke"]).terms_for("ischaemic stroke")
     assert "intracerebral haemorrhage" not in terms
+
+
+def test_acronyms_match_in_capitals_only():
+    from scisays.appraise.finding import term_pattern
+
+    p = term_pattern(["anxiety", "GAD"])
+    assert p.search("Patients with GAD improved.") and not p.search("the gad valve")
+    assert "MS" not in build_question("x", ["multiple sclerosis"]).terms_for("multiple sclerosis")

@@ -147,6 +147,7 @@ def is_perceived(finding: Finding) -> bool:
 
 
 _BEFORE_TERM = r"(?<![\w-])"
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")  # an acronym matches in capitals only
 
 
 def term_pattern(terms: Sequence[str]) -> re.Pattern[str]:
@@ -160,6 +161,9 @@ def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     for t in sorted({_DASHES.sub("-", t).strip() for t in terms if t.strip()}, key=len, reverse=True):
         words = [w for w in re.split(r"[\s-]+", t) if w]
         if not words:
+            continue
+        if len(words) == 1 and _ACRONYM.match(words[0]):
+            parts.append(r"(?-i:" + re.escape(words[0]) + r"s?)")  # "GAD", not "gad"; "MDD", not "mdd"
             continue
         parts.append(r"[\s-]+".join([*(re.escape(w) for w in words[:-1]), _word(words[-1])]))
     if not parts:
