@@ -446,3 +446,11 @@ def test_acronyms_match_in_capitals_only():
     p = term_pattern(["anxiety", "GAD"])
     assert p.search("Patients with GAD improved.") and not p.search("the gad valve")
     assert "MS" not in build_question("x", ["multiple sclerosis"]).terms_for("multiple sclerosis")
+
+
+def test_one_small_null_trial_is_not_evidence_of_no_benefit():
+    v = grade_condition(COND, [study(1, Design.RCT, Direction.NO_EFFECT, 26)])
+    assert (v.certainty, v.label) == ("low", "insufficient evidence")
+    v = grade_condition(COND, [study(1, Design.RCT, Direction.NO_EFFECT, 60),
+                               study(2, Design.RCT, Direction.NO_EFFECT, 60)])
+    assert v.label == "probably no benefit" and v.certainty == "low"

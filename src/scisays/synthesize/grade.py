@@ -507,8 +507,11 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
                 d, levels=0, text=d.text + " (weighed by the review's own GRADE rating)")
                 if own else d for d in downgrades]
             certainty = statement.level if own else _weaker(certainty, statement.level)
+    # a single small null trial is absence of evidence, not evidence of no benefit: "probably no
+    # benefit" at low certainty needs a randomised body — a pooled review or two trials or more
     label = label_for(leaning, certainty, conflicting,
-                      controlled=tier_name == "randomised")
+                      controlled=tier_name == "randomised"
+                      and (len(body) >= 2 or any(s.appraisal.design in POOLED for s in body)))
 
     reasons.append(Reason(
         f"graded on {design_name_list(body)} (the strongest evidence present: "
