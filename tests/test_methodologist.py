@@ -451,6 +451,6 @@ def test_acronyms_match_in_capitals_only():
 def test_one_small_null_trial_is_not_evidence_of_no_benefit():
     v = grade_condition(COND, [study(1, Design.RCT, Direction.NO_EFFECT, 26)])
     assert (v.certainty, v.label) == ("low", "insufficient evidence")
-    v = grade_condition(COND, [study(1, Design.RCT, Direction.NO_EFFECT, 60),
-                               study(2, Design.RCT, Direction.NO_EFFECT, 60)])
+    v = grade_condition(COND, [study(1, Design.RCT, Direction.NO_EFFECT, 40),
+                               study(2, Design.RCT, Direction.NO_EFFECT, 40)])
     assert v.label == "probably no benefit" and v.certainty == "low"
