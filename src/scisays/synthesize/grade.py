@@ -529,9 +529,12 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
         reasons.append(Reason(f"{d.domain}: {d.text}{suffix}", d.citations))
     if stated is not None:
         review, statement = stated
+        alone = all(s.appraisal.design in POOLED for s in body)
         reasons.append(Reason(
             f"the review rates its own evidence {statement.level} certainty (GRADE) for the outcome "
-            f"that answers the question: “{statement.text}”; the verdict goes no higher",
+            f"that answers the question: “{statement.text}”; "
+            + ("with the review alone, its rating is the certainty" if alone
+               else "the verdict goes no higher"),
             (review.record.citation,)))
     reasons.append(Reason(f"certainty: {start} → {certainty}"))
     reasons.append(_direction_reason(body, condition, leaning, conflicting, certainty, label))
