@@ -50,11 +50,11 @@ def _substance_index() -> dict[str, tuple[str, tuple[str, ...]]]:
     """Substances by name and synonym, and drug classes by their names only: asking for a class
     searches its members too, but a member asked for is never widened to its class."""
     table = synonym_table()
-    classes = {name: (*c["names"], *c["members"]) for name, c in table.get("classes", {}).items()}
     index = _index(table["substances"])
-    for name, terms in classes.items():
-        for t in (name, *table["classes"][name]["names"]):
-            index.setdefault(_norm(t), (name, tuple(terms)))
+    for name, c in table.get("classes", {}).items():
+        terms = (*c["names"], *c["members"])
+        for t in (name, *c["names"]):
+            index.setdefault(_norm(t), (name, terms))
     return index
 
 

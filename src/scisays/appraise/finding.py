@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from ..model import Direction, Evidence, Finding, SentenceRole
-from .review import about_main_question, is_uncertain
+from .review import SAFETY_WORDS, about_main_question, is_uncertain
 from .sections import Sentence
 
 METHOD = "rules-v1"
@@ -266,8 +266,7 @@ _CLAUSE_BREAK = re.compile(
     r"improve[sd]?|show|shows|showed|were|was|are|is|not)\b)", re.IGNORECASE)
 
 
-_SAFETY_TALK = re.compile(r"\b(?:safety|adverse|side[- ]effects?|tolerab\w+|harms?|toxicity)\b",
-                          re.IGNORECASE)
+_SAFETY_TALK = re.compile(rf"\b(?:{SAFETY_WORDS}|toxicity)\b", re.IGNORECASE)
 _RESEARCH_NEED = re.compile(
     r"\b(?:further|more|future|additional|larger|well-designed|adequately powered|high-quality) "
     r"(?:\w+ ){0,3}(?:research|studies|trials|evaluation|investigation)\b[^.;]{0,40}?\b(?:is|are|"
@@ -305,13 +304,11 @@ def _combine(directions: list[Direction]) -> Direction:
     (authors state their main finding first)."""
     weight: dict[Direction, float] = {}
     for d in directions:
-        if d is Direction.MIXED:
-            for half in (Direction.BENEFIT, Direction.NO_EFFECT, Direction.MIXED):
-                weight[half] = weight.get(half, 0) + (0.5 if half is not Direction.MIXED else 0)
-        else:
-            weight[d] = weight.get(d, 0) + 1
+        for part, w in (((Direction.BENEFIT, 0.5), (Direction.NO_EFFECT, 0.5))
+                        if d is Direction.MIXED else ((d, 1.0),)):
+            weight[part] = weight.get(part, 0) + w
     best = max(weight.values())
-    top = [d for d, w in weight.items() if w == best and w > 0]
+    top = [d for d, w in weight.items() if w == best]
     if len(top) == 1:
         return top[0]
     first = directions[0]

@@ -192,7 +192,9 @@ def is_uncertain(text: str) -> bool:
     return bool(_UNCERTAIN.search(text))
 
 
-_SAFETY_OUTCOME = re.compile(r"\b(?:adverse|side[- ]effects?|safety|tolerab\w+|harms?|withdrawals? "
+#: words of safety outcomes, shared with appraise/finding.py
+SAFETY_WORDS = r"adverse|side[- ]effects?|safety|tolerab\w+|harms?"
+_SAFETY_OUTCOME = re.compile(rf"\b(?:{SAFETY_WORDS}|withdrawals? "
                              r"due to|discontinu\w+ (?:\w+ ){0,3}due to)\b", re.IGNORECASE)
 _STOP = frozenset(
     "evidence certainty quality very moderate high probably might could would should there their "

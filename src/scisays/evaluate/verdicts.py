@@ -14,7 +14,7 @@ import json
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,7 @@ class VerdictCase:
     safety_ratings: tuple[str, ...] = ()
     safety_topics: tuple[str, ...] = ()
     has_safety: bool = False
-    kind: str = field(default="")
+    kind: str = ""
 
 
 def _fail(where: str, what: str) -> InputFileError:

@@ -499,14 +499,15 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
     ]
     certainty = _lower(start, sum(d.levels for d in downgrades))
     stated = _stated_certainty(body, condition)
+    review_alone = all(s.appraisal.design in POOLED for s in body)
     if stated is not None:
-        review, statement = stated
-        own = all(s.appraisal.design in POOLED for s in body)
-        if own or CERTAINTIES.index(statement.level) > CERTAINTIES.index(certainty):
+        if review_alone:  # its authors weighed the five domains: their rating is the certainty
             downgrades = [dataclasses.replace(
                 d, levels=0, text=d.text + " (weighed by the review's own GRADE rating)")
-                if own else d for d in downgrades]
-            certainty = statement.level if own else _weaker(certainty, statement.level)
+                for d in downgrades]
+            certainty = stated[1].level
+        else:  # beside trials, the review's rating is a cap
+            certainty = _weaker(certainty, stated[1].level)
     # a single small null trial is absence of evidence, not evidence of no benefit: "probably no
     # benefit" at low certainty needs a randomised body — a pooled review or two trials or more
     label = label_for(leaning, certainty, conflicting,
@@ -529,11 +530,10 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
         reasons.append(Reason(f"{d.domain}: {d.text}{suffix}", d.citations))
     if stated is not None:
         review, statement = stated
-        alone = all(s.appraisal.design in POOLED for s in body)
         reasons.append(Reason(
             f"the review rates its own evidence {statement.level} certainty (GRADE) for the outcome "
             f"that answers the question: “{statement.text}”; "
-            + ("with the review alone, its rating is the certainty" if alone
+            + ("with the review alone, its rating is the certainty" if review_alone
                else "the verdict goes no higher"),
             (review.record.citation,)))
     reasons.append(Reason(f"certainty: {start} → {certainty}"))
