@@ -26,7 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..appraise.finding import is_perceived
-from ..appraise.review import certainty_for
+from ..appraise.review import certainty_for, pooled_designs
+from ..appraise.sections import assign_roles
 from ..model import (
     CERTAINTIES,
     CertaintyStatement,
@@ -107,12 +108,6 @@ _BLINDED = re.compile(r"\bdouble[- ]blind\w*|\btriple[- ]blind\w*|\bplacebo[- ]c
                       re.IGNORECASE)
 _HEALTHY = re.compile(r"\bhealthy (?:\w+ )?(?:volunteers|adults|participants|subjects|men|women|"
                       r"individuals|people|students)\b", re.IGNORECASE)
-_RANDOMISED_TEXT = re.compile(r"\brandomi[sz]ed\b|\bRCTs?\b|\bcontrolled trials?\b", re.IGNORECASE)
-_NO_RANDOMISED = re.compile(r"\b(?:no|not any|lack of|absence of|without)\W+(?:\w+\W+){0,2}?"
-                            r"(?:randomi[sz]ed|RCTs?\b|controlled (?:clinical )?trials)", re.IGNORECASE)
-_OBSERVATIONAL_TEXT = re.compile(r"\bobservational\b|\bcohort\b|\bcase-control\b|"
-                                 r"\bcross-sectional\b|\bsurveys?\b|\bcase reports?\b",
-                                 re.IGNORECASE)
 _HETEROGENEITY = re.compile(r"\bheterogene\w+|\binconsisten\w+|\bI\s?(?:2|²)\s*[=>]\s*(?:[5-9]\d)",
                             re.IGNORECASE)
 _NO_HETEROGENEITY = re.compile(r"\b(?:no|low|little|without) (?:\w+ )?(?:heterogene|inconsisten)\w*",
@@ -163,12 +158,13 @@ _POOLED_TIERS = {
 def tier_of(study: Study, unknown_review: Tier | None = None) -> Tier | None:
     """The tier of design a study's evidence belongs to (None: not graded).
 
-    A review is graded by what it pooled (``Appraisal.pooled``); one whose abstract does not
-    say takes ``unknown_review`` (never the randomised tier: see ``unknown_review_tier``)."""
+    A review is graded by what it pooled (``Appraisal.pooled``, read by the appraiser; read
+    here with the same ``pooled_designs`` for an appraisal made without it); one whose abstract
+    does not say takes ``unknown_review`` (never the randomised tier: see ``unknown_review_tier``)."""
     d = study.appraisal.design
     if d in POOLED:
-        kind = study.appraisal.pooled.kind if study.appraisal.pooled else _pooled_from_text(study)
-        return _POOLED_TIERS.get(kind) or unknown_review or Tier("non-randomised", "low")
+        pooled = study.appraisal.pooled or pooled_designs(study.record.title, assign_roles(study.record))
+        return _POOLED_TIERS.get(pooled.kind) or unknown_review or Tier("non-randomised", "low")
     if d is Design.RCT:
         return Tier("randomised", "high")
     if d in CONTROLLED:
@@ -178,16 +174,6 @@ def tier_of(study: Study, unknown_review: Tier | None = None) -> Tier | None:
     if d in UNCONTROLLED:
         return Tier("uncontrolled human", "very low")
     return None
-
-
-def _pooled_from_text(study: Study) -> str:
-    """For appraisals made before reviews were read for what they pooled (JSON reports)."""
-    text = _text(study)
-    if _NO_RANDOMISED.search(text):
-        return "unknown"
-    if _RANDOMISED_TEXT.search(text):
-        return "randomised"
-    return "non-randomised" if _OBSERVATIONAL_TEXT.search(text) else "unknown"
 
 
 def unknown_review_tier(primary: Sequence[Tier]) -> Tier:
