@@ -226,29 +226,23 @@ def score_case(case: VerdictCase, report: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _summary(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def _tally(results: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     conds = [c for r in results for c in r["conditions"]]
     safety = [r["safety"] for r in results if "safety" in r]
-    summary: dict[str, Any] = {
+    return {
         "conditions": len(conds),
         "agreed": sum(c["agreed"] for c in conds),
         "overstated": sum(c["overstated"] for c in conds),
         "safety_cases": len(safety),
         "safety_agreed": sum(s["agreed"] for s in safety),
     }
-    by_kind: dict[str, dict[str, int]] = {}
-    for r in results:
-        k = by_kind.setdefault(r["kind"], {"conditions": 0, "agreed": 0, "overstated": 0,
-                                           "safety_cases": 0, "safety_agreed": 0})
-        for c in r["conditions"]:
-            k["conditions"] += 1
-            k["agreed"] += c["agreed"]
-            k["overstated"] += c["overstated"]
-        if "safety" in r:
-            k["safety_cases"] += 1
-            k["safety_agreed"] += r["safety"]["agreed"]
-    summary["by_kind"] = by_kind
-    return summary
+
+
+def _summary(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The tally of all results, and the same tally for each kind of case."""
+    kinds = dict.fromkeys(r["kind"] for r in results)
+    return {**_tally(results),
+            "by_kind": {k: _tally([r for r in results if r["kind"] == k]) for k in kinds}}
 
 
 def eval_verdicts(path: Path, progress: Progress = None) -> dict[str, Any]:
