@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .. import __version__
-from ..model import AdverseEvents, Question, Report, SourceStatus, Study, Trial
+from ..appraise.finding import is_perceived
+from ..model import AdverseEvents, Finding, Question, Report, SourceStatus, Study, Trial
 from ..synthesize import DESIGN_ORDER, grade, safety_profile
 from ..synthesize.dose import dose_summary
 from ..synthesize.gaps import evidence_gaps
 from ..synthesize.regulatory import regulation_for
+
+
+def finding_qualifier(finding: Finding) -> str:
+    """What every format says beside a finding so it is not taken for more than it is:
+    'compared with nifedipine', 'as users perceive it, not a measured outcome', or ''."""
+    if finding.comparator:
+        return f"compared with {finding.comparator}"
+    return "as users perceive it, not a measured outcome" if is_perceived(finding) else ""
+
 
 DISCLAIMER = (
     "scisays reads abstracts with rules (appraisal v1) and can misread them: check the quoted "

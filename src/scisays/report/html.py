@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from ..appraise.finding import is_perceived
 from ..model import Direction, Report, Study
 from ..synthesize.grade import DESIGN_ORDER
 from .assets import FILE_CSP, REPORT_CSS, REPORT_JS
+from .build import finding_qualifier
 from .charts import adverse_event_charts, evidence_pyramid, studies_per_year
 
 _VERDICT_CLASS = {
@@ -216,15 +216,16 @@ def section_charts(ctx: _Ctx) -> Markup:
 def _supporting(study: Study, conditions: Sequence[str]) -> Markup:
     a = study.appraisal
     by_sentence: dict[str, list[str]] = {}
+    noted = False
     for c in conditions:
         f = a.finding_for(c)
         if f and f.direction is not Direction.NOT_ADDRESSED and f.evidence:
-            note = (" (as users perceive it, not a measured outcome)" if is_perceived(f) else
-                    f" (compared with {f.comparator})" if f.comparator else "")
-            by_sentence.setdefault(_text(f.evidence[0].text), []).append(c + note)
+            note = finding_qualifier(f)
+            noted = noted or bool(note)
+            by_sentence.setdefault(_text(f.evidence[0].text), []).append(c + (f" ({note})" if note else ""))
     quotes = Markup()
     for sentence, conds in by_sentence.items():
-        prefix = ", ".join(conds) + ": " if len(conditions) > 1 or "(" in conds[0] else ""
+        prefix = ", ".join(conds) + ": " if len(conditions) > 1 or noted else ""
         quotes += Markup('<blockquote class="quote">{}“{}”</blockquote>').format(prefix, sentence)
     if not quotes and a.conclusion:
         quotes = Markup('<blockquote class="quote">“{}”</blockquote>').format(_text(a.conclusion[0].text))

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..appraise.finding import is_perceived
 from ..model import AdverseEvents, Direction, Report, Study
-from .build import trial_gap
+from .build import finding_qualifier, trial_gap
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
 
@@ -114,11 +113,11 @@ def render_markdown(report: Report) -> str:
         if addressing:
             out.append("## What the studies concluded\n")
             for s, f in addressing:
-                what = f.direction.value + (f" with {md_escape(f.comparator)}" if f.comparator else "")
+                note = finding_qualifier(f)
                 out.append(
-                    f"- **{md_escape(f.condition)}: {what}** — "
-                    f"{s.appraisal.design.label}, {cite(s)}; confidence {f.confidence:.2f}"
-                    + (" — as users perceive it, not a measured outcome" if is_perceived(f) else "")
+                    f"- **{md_escape(f.condition)}: {f.direction.value}**"
+                    + (f" ({md_escape(note)})" if note else "")
+                    + f" — {s.appraisal.design.label}, {cite(s)}; confidence {f.confidence:.2f}"
                 )
                 for e in f.evidence:
                     out.append(f"  > {md_escape(e.text)} _({e.role.value.lower()})_")

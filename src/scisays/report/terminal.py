@@ -8,9 +8,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..appraise.finding import is_perceived
 from ..model import AdverseEvents, Direction, Report, Verdict
-from .build import trial_gap
+from .build import finding_qualifier, trial_gap
 from .charts import DIRECTION_LABELS, DIRECTION_ORDER, TIERS, pyramid_designs
 
 _VERDICT_STYLE = {
@@ -213,9 +212,8 @@ def render_terminal(report: Report) -> RenderableType:
             for f in s.appraisal.findings:
                 if f.direction is Direction.NOT_ADDRESSED:
                     continue
-                quotes.append(f"{f.condition}: {f.direction.value}"
-                              + (f" with {f.comparator}" if f.comparator else "")
-                              + (" (as users perceive it, not measured)" if is_perceived(f) else ""),
+                note = finding_qualifier(f)
+                quotes.append(f"{f.condition}: {f.direction.value}" + (f" ({note})" if note else ""),
                               _DIRECTION_STYLE[f.direction])
                 quotes.append(f" — {s.appraisal.design.label}, ")
                 quotes.append(s.record.citation, "cyan")
