@@ -14,7 +14,7 @@ from scisays.appraise.finding import active_comparator, classify_sentence, find_
 from scisays.appraise.review import certainty_for, certainty_statements, pooled_designs
 from scisays.appraise.safety import topics_in
 from scisays.appraise.sections import Sentence
-from scisays.model import Design, Direction, Record, SafetyTopic, Section, SentenceRole
+from scisays.model import Design, Direction, Record, SafetyTopic, Section, SentenceRole, Study
 from scisays.question import build_question
 from scisays.report.build import build_report
 from scisays.synthesize.grade import grade_condition
@@ -85,10 +85,53 @@ def test_the_rating_for_the_outcome_that_answers_the_question():
         (R, "Bleeding increased (RR 2.5; low-certainty evidence)."),
         (C, "Anticoagulants probably make little or no difference (moderate-certainty evidence)."),
     ))
-    # the finding's own sentence first, then the conclusions, then the first result
+    # the finding's own sentence first, then the first result (the primary outcome), then the
+    # conclusions (whose ratings are often about secondary outcomes)
     assert certainty_for(st, ["Bleeding increased (RR 2.5; low-certainty evidence)."]).level == "low"
-    assert certainty_for(st, []).level == "moderate"
-    assert certainty_for(st[:2], []).level == "high"
+    assert certainty_for(st, []).level == "high"
+    assert certainty_for(st[2:], []).level == "moderate"
+
+
+def test_an_uncertain_clause_rates_its_sentence_only_when_it_is_about_that_result():
+    st = certainty_statements(sents(
+        (C, "Dopamine agonists probably reduce OHSS, while we are uncertain of the effect on "
+            "adverse events."),
+        (C, "Bromhexine may help with sputum clearance, but robust outcome data are lacking."),
+    ))
+    assert [s.text[:9] for s in st] == ["Bromhexin"]  # uncertainty about harms rates another outcome
+    assert st[0].level == "very low" and not st[0].explicit
+
+
+def test_uncertain_wording_rates_only_the_findings_main_sentence():
+    st = certainty_statements(sents(
+        (R, "Dextrose gel probably increases correction of hypoglycaemia (moderate-certainty evidence)."),
+        (C, "Dextrose gel probably corrects hypoglycaemia."),
+        (C, "Gel plus feeding may help, but we are uncertain whether it changes breastfeeding."),
+    ))
+    main, other = "Dextrose gel probably corrects hypoglycaemia.", st[-1].text
+    assert certainty_for(st, [main, other]).level == "moderate"
+    assert certainty_for(st, [other, main]).level == "very low"
+
+
+def test_words_of_the_reviews_own_question_do_not_make_two_outcomes_the_same():
+    st = certainty_statements(sents(
+        (R, "Oral dextrose gel probably increases correction of hypoglycaemic events "
+            "(moderate-certainty evidence)."),
+        (R, "The evidence is very uncertain about the effect of oral dextrose gel on the need for "
+            "intravenous treatment for hypoglycaemia (very low-certainty evidence)."),
+    ))
+    finding = ["Oral dextrose gel is probably an effective first-line treatment for neonatal hypoglycaemia."]
+    title = "Oral dextrose gel for the treatment of hypoglycaemia in newborn infants"
+    assert certainty_for(st, finding, title).level == "moderate"
+    assert certainty_for(st, finding).level == "very low"  # without the title they look alike
+
+
+@pytest.mark.parametrize(("text", "level"), [
+    ("Evidence for these substances was of moderate quality at best.", "moderate"),
+    ("The evidence was of low certainty.", "low"),
+])
+def test_evidence_of_a_stated_quality(text: str, level: str):
+    assert [s.level for s in certainty_statements(sents((C, text)))] == [level]
 
 
 def test_a_lower_rating_about_the_same_outcome_wins():
@@ -454,3 +497,67 @@ def test_one_small_null_trial_is_not_evidence_of_no_benefit():
     v = grade_condition(COND, [study(1, Design.RCT, Direction.NO_EFFECT, 40),
                                study(2, Design.RCT, Direction.NO_EFFECT, 40)])
     assert v.label == "probably no benefit" and v.certainty == "low"
+
+
+# --- a review rated very low: its authors' conclusion, or plainly insufficient ------------------
+
+def _cochrane(conclusions: str) -> Study:
+    rec = Record(
+        title="Clobazam add-on therapy for drug-resistant epilepsy", pmid="77",
+        publication_types=("Systematic Review", "Meta-Analysis"),
+        sections=(Section("We included four randomised controlled trials (197 participants).", "METHODS",
+                          "METHODS"),
+                  Section("Clobazam reduced seizure frequency (RR 0.6; very low-certainty evidence).",
+                          "RESULTS", "RESULTS"),
+                  Section(conclusions, "CONCLUSIONS", "CONCLUSIONS")))
+    return Study(record=rec, appraisal=appraise(rec, build_question("clobazam", ["epilepsy"])))
+
+
+def test_a_very_low_review_reports_the_direction_its_authors_conclude():
+    v = grade_condition("epilepsy", [_cochrane(
+        "Clobazam as an add-on treatment may reduce seizure frequency. This finding has been derived "
+        "from very low-certainty evidence. It remains unclear which population will best benefit.")])
+    assert (v.label, v.certainty) == ("may benefit", "very low")
+
+
+def test_a_very_low_review_whose_authors_say_the_evidence_cannot_tell_is_insufficient():
+    v = grade_condition("epilepsy", [_cochrane(
+        "Clobazam may reduce seizure frequency. However, there is insufficient evidence to "
+        "determine the effectiveness of clobazam as add-on treatment.")])
+    assert (v.label, v.certainty) == ("insufficient evidence", "very low")
+
+
+def test_primary_studies_at_very_low_certainty_stay_insufficient():
+    cases = [study(i, Design.CASE_SERIES, Direction.BENEFIT, 20) for i in range(1, 4)]
+    assert grade_condition(COND, cases).label == "insufficient evidence"
+
+
+@pytest.mark.parametrize(("text", "uncertain"), [
+    ("A lack of evidence has prevented an assessment of the efficacy of liposomal bupivacaine.", True),
+    ("The quality of the evidence makes it impossible to reach any firm conclusions on efficacy.", True),
+    ("There is no firm evidence that DPP-4 inhibitors influence the risk of diabetes.", True),
+    ("High-certainty trial evidence on the effect of treatment on dementia does not yet exist.", True),
+    ("We are unable to tell from our results whether the intervention affects mortality.", True),
+    ("It remains unclear whether clobazam reduces seizures.", True),
+    ("It remains unclear which population will best benefit from clobazam.", False),
+    ("There was no clear evidence of a difference between growth factor and placebo.", False),
+])
+def test_statements_that_the_evidence_cannot_tell(text: str, uncertain: bool):
+    from scisays.appraise.review import is_uncertain
+    assert is_uncertain(text) is uncertain
+
+
+@pytest.mark.parametrize(("text", "direction"), [
+    ("There is no evidence from randomised trials that cromolyn has a role in preventing lung disease.",
+     Direction.NO_EFFECT),
+    ("We have not found high quality evidence that morphine is better than placebo at reducing pain.",
+     Direction.NO_EFFECT),
+    ("Growth factors may increase the likelihood that people will have complete healing of ulcers.",
+     Direction.BENEFIT),
+    ("Antifibrinolytics reduce the requirement for allogeneic blood transfusion.", Direction.BENEFIT),
+    ("As more agents reach the market, improvement of the evidence base is needed.", None),
+    ("Erdosteine may be a useful adjunct, but robust longer-term trials are required.", None),
+])
+def test_more_of_the_ways_reviews_state_results(text: str, direction: Direction | None):
+    from scisays.appraise.finding import read_sentence
+    assert read_sentence(text, conclusion=True) is direction

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from ..model import Direction, Evidence, Finding, SentenceRole
-from .review import SAFETY_WORDS, about_main_question, is_uncertain
+from .review import CLAUSE_BREAK, SAFETY_WORDS, about_main_question, is_uncertain, main_clause
 from .sections import Sentence
 
 METHOD = "rules-v1"
@@ -44,7 +44,10 @@ _NO_EFFECT = re.compile(
     r"\bwithout (?:any )?(?:clear |significant )?"
     r"(?:benefit|effect|improvement)\b|\b(?:as|equally) (?:effective|efficacious) as placebo\b|"
     # "no evidence that X reduced Y": the whole clause is negated, so the match takes it all.
-    r"\b(?:no|little) (?:\w+ ){0,2}evidence (?:that|of|for|to suggest|to support)\b[^.;:,]*|"
+    r"\b(?:no|little) (?:\w+ ){0,2}evidence (?:(?:from|in) (?:[\w-]+ ){0,3}?(?:trials|studies|RCTs) )?"
+    r"(?:that|of|for|to suggest|to support)\b[^.;:,]*|"
+    r"\b(?:have|has|had) not (?:found|shown|demonstrated) (?:any )?(?:[\w-]+ ){0,2}evidence (?:that|of|"
+    r"for)\b[^.;:,]*|"
     r"\bnot (?:significantly )?(?:associated|related|correlated) with\b[^.;:,]*",
     re.IGNORECASE,
 )
@@ -86,7 +89,7 @@ _BENEFIT = re.compile(
     r"\beased\b|\bease\b|\bpromising\b|\bprotective\b|"
     r"\b(?:reduc|decreas|lower)\w* (?:[\w/-]+ ){0,5}?(?:risk|incidence|rates?|mortality|deaths?|"
     r"recurrence|relapses?|admissions?|exacerbations?|pain|duration|frequency|number|need|use|"
-    r"progression|loss|occurrence|odds|fractures?|events?|infarction|strokes?|infections?|"
+    r"progression|loss|occurrence|odds|fractures?|events?|infarction|strokes?|infections?|requirements?|transfusions?|"
     r"complications|hospitali[sz]ations?|plaque|inflammation|bleeding|blood loss|caries|"
     r"thrombosis|embolism|attacks|episodes|flares?|days)\b|\b(?:lower|reduced|fewer|less) "
     r"(?:\w+ ){0,2}?(?:risk|rates?|incidence|mortality|deaths|relapses?|events|pain|symptoms|"
@@ -97,6 +100,8 @@ _BENEFIT = re.compile(
     r"(?<!\bfor )(?<!\bto )\bprevent(?:s|ed|ing)?\b|\bslow(?:s|ed)? "
     r"(?:\w+ ){0,2}(?:decline|progression|deterioration)\b|\bincreas\w* (?:\w+ ){0,3}?"
     r"(?:remission|response|healing|survival|cure|clearance|patency|success|abstinence)\b|"
+    r"\bincreas\w* the (?:likelihood|chance|probability|odds) (?:\w+ ){0,6}?(?:remission|response|"
+    r"healing|survival|cure|recovery|success|abstinence)\b|"
     r"\b(?:higher|greater|more) (?:\w+ ){0,2}?(?:remission|response|healing|survival|cure|"
     r"improvement|success) rates?\b",
     re.IGNORECASE,
@@ -260,38 +265,35 @@ def classify_sentence(sentence: str) -> Direction | None:
     return None
 
 
-_CLAUSE_BREAK = re.compile(
-    r",? (?:while|whereas|but|although|though|however)\b|;|,? and (?=(?:probably |may |might |likely |"
-    r"possibly )?(?:make|makes|made|have|has|had|did|do|does|result|results|increase[sd]?|reduce[sd]?|"
-    r"improve[sd]?|show|shows|showed|were|was|are|is|not)\b)", re.IGNORECASE)
-
 
 _SAFETY_TALK = re.compile(rf"\b(?:{SAFETY_WORDS}|toxicity)\b", re.IGNORECASE)
 _RESEARCH_NEED = re.compile(
-    r"\b(?:further|more|future|additional|larger|well-designed|adequately powered|high-quality) "
-    r"(?:\w+ ){0,3}(?:research|studies|trials|evaluation|investigation)\b[^.;]{0,40}?\b(?:is|are|"
-    r"will be|would be)? ?(?:needed|required|warranted|necessary)\b|\bfuture research should\b",
+    r"\b(?:further|more|future|additional|larger|longer|well-designed|adequately powered|high-quality|"
+    r"robust|better|new) (?:[\w-]+ ){0,3}(?:research|studies|trials|evaluation|investigation|evidence|"
+    r"data)\b[^.;]{0,40}?\b(?:is|are|will be|would be)? ?(?:needed|required|warranted|necessary)\b|"
+    r"\bfuture research should\b|\b(?:research|studies|trials|evidence(?: base)?) (?:is|are) (?:still |"
+    r"urgently |clearly )?(?:needed|required|warranted)\b|\bimprovement of the evidence\b",
     re.IGNORECASE)
 
 
-def read_sentence(text: str, main_clause: bool = False) -> Direction | None:
+def read_sentence(text: str, conclusion: bool = False) -> Direction | None:
     """A sentence's direction, or UNCERTAIN when it says the evidence cannot tell. A sentence
     whose main clause states a result and a later clause an uncertainty ("X probably reduces
     Y, while we are uncertain of the effect on Z") takes the main clause's result; so does a
-    mixed sentence when ``main_clause`` (a review's conclusions lead with their answer).
+    mixed sentence when ``conclusion`` (a review's conclusions lead with their answer).
     A call for more research states no result."""
     need = _RESEARCH_NEED.search(text)
     if need:
         text = text[: need.start()]  # what comes before the call for research, if anything
         if len(text.split()) < 3:
             return None
-    if main_clause:
+    if conclusion:
         d = classify_sentence(text)
-        parts = _CLAUSE_BREAK.split(text, maxsplit=1)
+        parts = CLAUSE_BREAK.split(text, maxsplit=1)
         if d is Direction.MIXED and len(parts) == 2 and not is_uncertain(parts[0]):
             return classify_sentence(parts[0]) or d
     if is_uncertain(text):
-        main = _CLAUSE_BREAK.split(text, maxsplit=1)[0]
+        main = main_clause(text)
         if main != text and not is_uncertain(main) and (d := classify_sentence(main)) is not None:
             return d
         return Direction.UNCERTAIN
@@ -365,9 +367,9 @@ def find_direction(
         for s in pool:
             if s.role not in roles:
                 continue
-            if question and s not in named and _SAFETY_TALK.search(_CLAUSE_BREAK.split(s.text, 1)[0]):
+            if question and s not in named and _SAFETY_TALK.search(main_clause(s.text)):
                 continue  # a review's word on safety is not its answer on efficacy
-            d = read_sentence(s.text, main_clause=bool(question))
+            d = read_sentence(s.text, conclusion=bool(question))
             if d is None and less_of.search(s.text):
                 d = Direction.BENEFIT  # "reduced plaque, gingival inflammation ..." (the condition)
             if (d in (Direction.BENEFIT, Direction.NO_EFFECT, Direction.HARM, Direction.MIXED)

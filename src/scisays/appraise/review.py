@@ -94,7 +94,9 @@ _STATED = re.compile(
     rf"(?:(?:rated|judged|graded|considered|assessed|deemed|downgraded to|mostly|generally|"
     rf"overall|only)\s+)*(?:as\s+)?(?:being\s+)?{_RANGE}\b|"
     rf"\bGRADE[^.;]{{0,60}}?\b(?:was|were|as|rated|:)\s+{_RANGE}\b|"
-    rf"\bdowngraded (?:\w+ ){{0,3}}to {_RANGE}\b",
+    rf"\bdowngraded (?:\w+ ){{0,3}}to {_RANGE}\b|"
+    # "evidence for these substances was of moderate quality at best"
+    rf"\bevidence (?:[\w-]+ ){{0,4}}(?:was|were|is|are) (?:of )?{_RANGE}[- ](?:certainty|quality)\b",
     re.IGNORECASE,
 )
 _UNCERTAIN = re.compile(
@@ -110,9 +112,15 @@ _UNCERTAIN = re.compile(
     r"(?:insufficient|inadequate|inconclusive|not enough) (?:\w+ ){0,2}evidence (?:that|whether|of|on|"
     r"for|about|regarding)|"
     r"(?:does|do|did) not allow (?:\w+ ){0,2}conclusions?|"
-    r"unable to (?:draw|make|reach) (?:any |firm |definitive )?conclusions?|"
+    r"(?:unable|impossible|not possible) to (?:draw|make|reach) (?:any )?(?:firm |definitive |"
+    r"reliable )?conclusions?|unable to (?:tell|determine|say) (?:[\w-]+ ){0,4}?whether|"
     r"no (?:firm|definitive|robust|reliable) conclusions? (?:can|could) be|"
-    r"(?:is|are|remains?) (?:still )?(?:uncertain|unclear|unknown|inconclusive)|"
+    r"no (?:firm|conclusive) evidence (?:that|whether|of|for)|"
+    r"lack of (?:\w+ ){0,2}(?:evidence|data) (?:has |have )?(?:prevented|precluded?|precludes)|"
+    r"(?:evidence|data) (?:[\w-]+ ){0,12}?(?:does|do) not (?:yet )?exist|"
+    # "it remains unclear which population benefits most": a narrower question, not whether
+    r"(?:is|are|remains?) (?:still )?(?:uncertain|unclear|unknown|inconclusive)"
+    r"(?! (?:which|how|what|when|who|where|for whom)\b)|"
     r"(?:evidence|data) (?:\w+ ){0,8}?(?:is|are|remains?) (?:still )?(?:very )?(?:limited|scarce|"
     r"sparse|insufficient|inconclusive|lacking)|"
     r"(?:efficacy|effectiveness|benefits?|effects?|role|value) (?:\w+ ){0,6}?(?:is|are|remains?) "
@@ -156,9 +164,18 @@ def certainty_statements(sentences: Sequence[Sentence]) -> tuple[CertaintyStatem
                   if not _hypothetical(s.text, m)]
         if levels:
             out.append(CertaintyStatement(min(levels, key=_ORDER.index), s.text, s.role, i))
-        elif _UNCERTAIN.search(s.text):
+        elif _uncertain_rating(s.text):
             out.append(CertaintyStatement("very low", s.text, s.role, i, explicit=False))
     return tuple(out)
+
+
+def _uncertain_rating(text: str) -> bool:
+    """True if the sentence's uncertainty rates the result it states: "X may help, but robust
+    outcome data are lacking"; not "X probably reduces Y, while we are uncertain of the effect
+    on adverse events" (the uncertainty is about harms, another outcome)."""
+    main = main_clause(text)
+    rest = text[len(main):]
+    return bool(_UNCERTAIN.search(main) or (_UNCERTAIN.search(rest) and not _SAFETY_OUTCOME.search(rest)))
 
 
 def _range_level(levels: Sequence[str]) -> str:
@@ -187,6 +204,19 @@ def about_main_question(text: str) -> bool:
     return not _OTHER_OUTCOME.search(text) or bool(_MAIN_OUTCOME.search(text))
 
 
+#: where a sentence's main clause ends and a qualifying one begins ("X probably reduces Y,
+#: while we are uncertain of Z"; "...; ..."; ", and may increase ...")
+CLAUSE_BREAK = re.compile(
+    r",? (?:while|whereas|but|although|though|however)\b|;|,? and (?=(?:probably |may |might |likely |"
+    r"possibly )?(?:make|makes|made|have|has|had|did|do|does|result|results|increase[sd]?|reduce[sd]?|"
+    r"improve[sd]?|show|shows|showed|were|was|are|is|not)\b)", re.IGNORECASE)
+
+
+def main_clause(text: str) -> str:
+    """The sentence up to its first clause break (the whole sentence if it has none)."""
+    return CLAUSE_BREAK.split(text, maxsplit=1)[0]
+
+
 def is_uncertain(text: str) -> bool:
     """True if the sentence says the evidence cannot settle the question."""
     return bool(_UNCERTAIN.search(text))
@@ -200,35 +230,38 @@ _STOP = frozenset(
     "evidence certainty quality very moderate high probably might could would should there their "
     "these those with from that this than into were have been which while also about compared "
     "versus placebo trials trial studies study participants people patients review included "
-    "results result effect effects confidence interval ratio risk difference mean".split())
+    "results result effect effects confidence interval ratio risk difference mean treatment".split())
 
 
 def _content(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z][a-z-]{3,}", text.lower()) if w not in _STOP}
 
 
-def certainty_for(statements: Sequence[CertaintyStatement], evidence: Sequence[str]) -> \
-        CertaintyStatement | None:
+def certainty_for(statements: Sequence[CertaintyStatement], evidence: Sequence[str],
+                  question: str = "") -> CertaintyStatement | None:
     """The review's own rating for the outcome that answers the question: the rating stated
     in a sentence the finding rests on; else the first explicit rating in the conclusions, else
     the first in the results (reviews report their primary outcome first) — or, when lower, the
-    rating stated about the same outcome (the statement sharing most words with the finding)."""
+    rating stated about the same outcome (the statement sharing most words with the finding,
+    not counting the words of the review's ``question``, its title: every sentence shares those)."""
     if not statements:
         return None
     by_text = {st.text: st for st in statements}
     for text in evidence:  # the finding's own sentences, its main one first
-        if text in by_text:
+        if text in by_text and by_text[text].explicit:
             return by_text[text]
-    # Wording such as "remains unclear" rates only the sentence the finding rests on: in
-    # another sentence it is about another outcome or population.
+    # Wording such as "remains unclear" rates only the finding's main sentence: in another
+    # sentence it is about another outcome or population.
+    if evidence and evidence[0] in by_text:
+        return by_text[evidence[0]]
     rated = [st for st in statements if st.explicit]
     if not rated:
         return None
     # the first rating about efficacy: a rating of adverse events is not the answer's
     main = [st for st in rated if not _SAFETY_OUTCOME.search(st.text)] or rated
-    first = next((st for role in (SentenceRole.CONCLUSIONS, SentenceRole.RESULTS)
+    first = next((st for role in (SentenceRole.RESULTS, SentenceRole.CONCLUSIONS)
                   for st in main if st.role is role), main[0])
-    words = _content(evidence[0]) if evidence else set()  # the finding's main sentence
+    words = _content(evidence[0]) - _content(question) if evidence else set()
     if words:
         best = max(rated, key=lambda st: len(words & _content(st.text)))
         if len(words & _content(best.text)) >= 3 and _ORDER.index(best.level) < _ORDER.index(first.level):

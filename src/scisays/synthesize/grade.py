@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..appraise.finding import is_perceived
-from ..appraise.review import certainty_for, pooled_designs
+from ..appraise.review import about_main_question, certainty_for, is_uncertain, pooled_designs
 from ..appraise.sections import assign_roles
 from ..model import (
     CERTAINTIES,
@@ -35,6 +35,7 @@ from ..model import (
     Direction,
     Downgrade,
     Reason,
+    SentenceRole,
     Species,
     Study,
     Verdict,
@@ -397,21 +398,27 @@ def _lower(certainty: str, levels: int) -> str:
 
 
 def label_for(direction: Direction | None, certainty: str, conflicting: bool,
-              controlled: bool = True) -> str:
+              controlled: bool = True, concluded: bool = False) -> str:
     """The verdict wording for the direction the body leans to, at the final certainty.
 
     ``controlled``: the body is randomised evidence. Only randomised evidence at low certainty
     says "probably no benefit": no association in observational data, or no change in an
-    uncontrolled study, is not evidence that a treatment does not work."""
+    uncontrolled study, is not evidence that a treatment does not work.
+
+    At very low certainty the verdict is "insufficient evidence" — unless ``concluded``: the
+    body is a systematic review whose authors rated their evidence very low and still conclude
+    a direction (without saying the evidence cannot tell). Their conclusion is reported, at
+    very low certainty, as theirs."""
     if conflicting:
         # at very low certainty even the conflict cannot be trusted: plainly insufficient
         return "insufficient evidence" if certainty == "very low" else "uncertain (conflicting)"
     if direction is Direction.BENEFIT:
         return {"high": "evidence of benefit", "moderate": "probably benefits", "low": "may benefit",
-                "very low": "insufficient evidence"}[certainty]
+                "very low": "may benefit" if concluded else "insufficient evidence"}[certainty]
     if direction is Direction.NO_EFFECT:
         return ("probably no benefit" if certainty in ("high", "moderate")
-                or (certainty == "low" and controlled) else "insufficient evidence")
+                or (certainty == "low" and controlled) or (certainty == "very low" and concluded)
+                else "insufficient evidence")
     if direction is Direction.HARM:
         return "evidence of harm" if certainty in ("high", "moderate", "low") else "insufficient evidence"
     return "insufficient evidence"
@@ -496,9 +503,12 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
             certainty = _weaker(certainty, stated[1].level)
     # a single small null trial is absence of evidence, not evidence of no benefit: "probably no
     # benefit" at low certainty needs a randomised body — a pooled review or two trials or more
+    concluded = (review_alone and stated is not None and certainty == "very low"
+                 and _authors_conclude(body, condition))
     label = label_for(leaning, certainty, conflicting,
                       controlled=tier_name == "randomised"
-                      and (len(body) >= 2 or any(s.appraisal.design in POOLED for s in body)))
+                      and (len(body) >= 2 or any(s.appraisal.design in POOLED for s in body)),
+                      concluded=concluded)
 
     reasons.append(Reason(
         f"graded on {design_name_list(body)} (the strongest evidence present: "
@@ -554,6 +564,18 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
     )
 
 
+def _authors_conclude(reviews: Sequence[Study], condition: str) -> bool:
+    """True if every review's finding rests on its authors' conclusions and none of those
+    conclusions says the evidence cannot answer the main question."""
+    for s in reviews:
+        f = s.appraisal.finding_for(condition)
+        if f is None or not f.evidence or f.evidence[0].role is not SentenceRole.CONCLUSIONS:
+            return False
+        if any(is_uncertain(e.text) and about_main_question(e.text) for e in s.appraisal.conclusion):
+            return False
+    return True
+
+
 def _weaker(a: str, b: str) -> str:
     return a if CERTAINTIES.index(a) >= CERTAINTIES.index(b) else b
 
@@ -571,7 +593,7 @@ def _stated_certainty(body: Sequence[Study], condition: str) -> tuple[Study, Cer
     statements = review.appraisal.certainty_statements
     if any(s.appraisal.design not in POOLED for s in body):
         statements = tuple(st for st in statements if st.explicit)
-    st = certainty_for(statements, [e.text for e in (f.evidence if f else ())])
+    st = certainty_for(statements, [e.text for e in (f.evidence if f else ())], review.record.title)
     return (review, st) if st is not None else None
 
 
