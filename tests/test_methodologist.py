@@ -323,6 +323,7 @@ def test_retracted_study_is_left_out_of_the_grade():
     "Enalapril reduced mortality by 16%.",
     "Thirteen patients died from cardiac disorders during follow-up.",
     "Adverse events were recorded at each visit.",
+    "We are unsure about the effects of disulfiram on dropout due to adverse events.",
 ])
 def test_other_senses_of_the_words_are_not_harms(text: str):
     harms = [t for t in topics_in(text) if t is not SafetyTopic.TOLERABILITY]
@@ -557,6 +558,7 @@ def test_statements_that_the_evidence_cannot_tell(text: str, uncertain: bool):
     ("Antifibrinolytics reduce the requirement for allogeneic blood transfusion.", Direction.BENEFIT),
     ("As more agents reach the market, improvement of the evidence base is needed.", None),
     ("Erdosteine may be a useful adjunct, but robust longer-term trials are required.", None),
+    ("It remains unclear which population will best benefit from clobazam.", None),
 ])
 def test_more_of_the_ways_reviews_state_results(text: str, direction: Direction | None):
     from scisays.appraise.finding import read_sentence

@@ -17,7 +17,14 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from ..model import Direction, Evidence, Finding, SentenceRole
-from .review import CLAUSE_BREAK, SAFETY_WORDS, about_main_question, is_uncertain, main_clause
+from .review import (
+    CLAUSE_BREAK,
+    SAFETY_WORDS,
+    about_main_question,
+    is_open_question,
+    is_uncertain,
+    main_clause,
+)
 from .sections import Sentence
 
 METHOD = "rules-v1"
@@ -281,7 +288,10 @@ def read_sentence(text: str, conclusion: bool = False) -> Direction | None:
     whose main clause states a result and a later clause an uncertainty ("X probably reduces
     Y, while we are uncertain of the effect on Z") takes the main clause's result; so does a
     mixed sentence when ``conclusion`` (a review's conclusions lead with their answer).
-    A call for more research states no result."""
+    A call for more research, or a narrower question left open ("it remains unclear which
+    population will best benefit"), states no result."""
+    if is_open_question(main_clause(text)):
+        return None
     need = _RESEARCH_NEED.search(text)
     if need:
         text = text[: need.start()]  # what comes before the call for research, if anything

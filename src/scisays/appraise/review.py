@@ -217,6 +217,16 @@ def main_clause(text: str) -> str:
     return CLAUSE_BREAK.split(text, maxsplit=1)[0]
 
 
+_OPEN_QUESTION = re.compile(r"\b(?:is|are|remains?) (?:still )?(?:uncertain|unclear|unknown) "
+                            r"(?:which|how|what|when|who|where|for whom)\b", re.IGNORECASE)
+
+
+def is_open_question(text: str) -> bool:
+    """True for a narrower question left open ("it remains unclear which population will best
+    benefit"): neither a result nor a statement that the evidence cannot tell."""
+    return bool(_OPEN_QUESTION.search(text))
+
+
 def is_uncertain(text: str) -> bool:
     """True if the sentence says the evidence cannot settle the question."""
     return bool(_UNCERTAIN.search(text))

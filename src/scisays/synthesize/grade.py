@@ -534,6 +534,12 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
             (review.record.citation,)))
     reasons.append(Reason(f"certainty: {start} → {certainty}"))
     reasons.append(_direction_reason(body, condition, leaning, conflicting, certainty, label))
+    if concluded and label != "insufficient evidence":
+        reasons.append(Reason(
+            "at very low certainty this is the review authors' own conclusion, reported as theirs: "
+            "they rate the evidence very low and do not say it cannot tell, but the true effect may "
+            "be substantially different",
+            _cites(body)))
     reasons.extend(_design_reasons(by_cell))
     weaker = [s for s, t in graded if TIER_ORDER.index(t.name) > best]
     if weaker:
