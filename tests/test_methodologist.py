@@ -541,6 +541,12 @@ def test_primary_studies_at_very_low_certainty_stay_insufficient():
     ("We are unable to tell from our results whether the intervention affects mortality.", True),
     ("It remains unclear whether clobazam reduces seizures.", True),
     ("It remains unclear which population will best benefit from clobazam.", False),
+    ("Current evidence neither supports nor refutes the use of hypnotherapy.", True),
+    ("No conclusions can be drawn about the efficacy of hypnotherapy.", True),
+    ("We could not draw firm conclusions.", True),
+    ("The effectiveness of X cannot be determined from the available evidence.", True),
+    ("The evidence base is too weak to make recommendations.", True),
+    ("X reduced pain, and we cannot say this was due to chance.", False),
     ("There was no clear evidence of a difference between growth factor and placebo.", False),
 ])
 def test_statements_that_the_evidence_cannot_tell(text: str, uncertain: bool):

@@ -189,7 +189,8 @@ _MEASURED_BEFORE = re.compile(
     r"extract\w*|measur\w*|outcomes? (?:were|was|included|of interest)|end ?points? (?:were|was|"
     r"included)|defined|determined by|with regard to|focus on|information on|require|"
     r"did not report|no (?:statistically )?(?:significant )?(?:differences?|changes?)|did not differ|"
-    r"similar|comparable|uncertain|unclear|unsure|not different|no data|none of|provided data on)\b[^.;]{0,300}$",
+    r"similar|comparable|uncertain|unclear|unsure|not different|no data|none of|"
+    r"provided data on)\b[^.;]{0,300}$",
     re.IGNORECASE)
 _REDUCED_AFTER = re.compile(
     r"^[^.;]{0,60}?\b(?:are|were|was|is) (?:significantly |markedly )?(?:reduced|decreased|lowered|"
