@@ -13,7 +13,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -38,6 +38,7 @@ from .cli_eval import build_eval_app
 from .config import DB_ENV, db_was_chosen, load_settings, resolve_db
 from .corpus import Corpus, ingest_file
 from .errors import ScisaysError, UsageError
+from .model import Report
 from .pipeline import DEFAULT_LIMIT, ProgressFactory, StepProgress, ask
 from .report import FORMATS, render_html, render_json, render_markdown, render_terminal
 from .sources import LIVE_SOURCES, SOURCE_ALIASES, CacheMode, build_sources, make_client, make_expander
@@ -262,6 +263,53 @@ def _report_progress() -> Iterator[tuple[ProgressFactory, StepProgress]]:
         yield factory, steps
 
 
+def _format(fmt: str) -> str:
+    fmt = fmt.lower()
+    if fmt in ("markdown",):
+        fmt = "md"
+    if fmt not in FORMATS:
+        raise UsageError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    return fmt
+
+
+@contextlib.contextmanager
+def _asking(db: Path | None, source: list[str] | None, offline: bool, refresh: bool,
+            limit: int = DEFAULT_LIMIT) -> Iterator[Callable[[str, Sequence[str]], Report]]:
+    """A function answering (substance, conditions) with the chosen sources, cache and offline
+    mode, the local corpus opened once, and progress on stderr (``ask`` and ``audit``)."""
+    if offline and refresh:
+        raise UsageError("--offline and --refresh contradict each other; use one of them.")
+    keys = parse_sources(source)
+    live = [k for k in keys if k != "local"]
+    mode = CacheMode.OFFLINE if offline else CacheMode.REFRESH if refresh else CacheMode.NORMAL
+    with contextlib.ExitStack() as stack:
+        corpus: Corpus | None = None
+        local_missing = ""
+        if "local" in keys:
+            path = resolve_db(db)
+            present = path.exists() and path.stat().st_size > 0
+            if present or db_was_chosen(db) or not live:
+                corpus = stack.enter_context(Corpus.open(path))
+            else:
+                local_missing = (
+                    f"No local corpus at {path} yet, so live sources only "
+                    "(build one with `scisays corpus ingest`)."
+                )
+        sources, expand = [], None
+        if live:
+            settings = load_settings()
+            client = stack.enter_context(make_client(settings, mode))
+            sources = build_sources(live, client, settings)
+            expand = make_expander(client, settings)
+        factory, steps = stack.enter_context(_report_progress())
+
+        def asker(substance: str, conditions: Sequence[str]) -> Report:
+            return ask(corpus, substance, conditions, limit=limit, sources=sources, expand=expand,
+                       progress=factory, offline=offline, local_missing=local_missing, steps=steps)
+
+        yield asker
+
+
 @app.command("ask")
 @friendly
 def ask_command(
@@ -299,72 +347,83 @@ def ask_command(
 ) -> None:
     """Report what the studies say about SUBSTANCE for each CONDITION: the local corpus and
     live sources (PubMed, Europe PMC, ClinicalTrials.gov, openFDA)."""
-    fmt = fmt.lower()
-    if fmt in ("markdown",):
-        fmt = "md"
-    if fmt not in FORMATS:
-        raise UsageError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
-    if offline and refresh:
-        raise UsageError("--offline and --refresh contradict each other; use one of them.")
-    keys = parse_sources(source)
-    live = [k for k in keys if k != "local"]
-    mode = CacheMode.OFFLINE if offline else CacheMode.REFRESH if refresh else CacheMode.NORMAL
-    with contextlib.ExitStack() as stack:
-        corpus: Corpus | None = None
-        local_missing = ""
-        if "local" in keys:
-            path = resolve_db(db)
-            present = path.exists() and path.stat().st_size > 0
-            if present or db_was_chosen(db) or not live:
-                corpus = stack.enter_context(Corpus.open(path))
-            else:
-                local_missing = (
-                    f"No local corpus at {path} yet, so live sources only "
-                    "(build one with `scisays corpus ingest`)."
-                )
-        sources, expand = [], None
-        if live:
-            settings = load_settings()
-            client = stack.enter_context(make_client(settings, mode))
-            sources = build_sources(live, client, settings)
-            expand = make_expander(client, settings)
-        factory, steps = stack.enter_context(_report_progress())
-        report = ask(
-            corpus,
-            substance,
-            conditions or [],
-            limit=limit,
-            sources=sources,
-            expand=expand,
-            progress=factory,
-            offline=offline,
-            local_missing=local_missing,
-            steps=steps,
-        )
+    fmt = _format(fmt)
+    with _asking(db, source, offline, refresh, limit) as asker:
+        report = asker(substance, conditions or [])
     to_terminal = fmt == "terminal" and output is None
     if not to_terminal:
         for st in report.source_status:
             if not st.ok:
                 err.print(Text(f"{st.name} {st.message}.", style="yellow"))
-    if fmt == "json":
-        text = render_json(report)
-    elif fmt == "html":
-        text = render_html(report)
-    elif fmt == "md":
-        text = render_markdown(report)
-    else:
-        renderable = render_terminal(report)
+    _emit(fmt, output, {"json": lambda: render_json(report), "html": lambda: render_html(report),
+                        "md": lambda: render_markdown(report), "terminal": lambda: render_terminal(report)})
+
+
+def _emit(fmt: str, output: Path | None, renderers: dict[str, Callable[[], Any]]) -> None:
+    """Render in ``fmt`` to stdout or, atomically, to ``output``."""
+    rendered = renderers[fmt]()
+    if fmt == "terminal":
         if output is None:
-            Console(highlight=False).print(renderable)
+            Console(highlight=False).print(rendered)
             return
         console = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115
-        console.print(renderable)
-        text = console.export_text()
+        console.print(rendered)
+        rendered = console.export_text()
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(rendered)
     else:
-        _write_atomic(output, text)
+        _write_atomic(output, rendered)
         err.print(Text(f"Wrote {output}"))
+
+
+@app.command("audit")
+@friendly
+def audit_command(
+    article: Annotated[str, typer.Argument(
+        help="The article: a file (HTML, Markdown or text), - for standard input, or an http(s) URL.",
+        show_default=False)],
+    db: DbOption = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")
+    ] = "terminal",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    substance: Annotated[
+        list[str] | None,
+        typer.Option("--substance", help="Check claims about this substance (repeatable); default: "
+                     "the substance the article names most.", show_default=False),
+    ] = None,
+    condition: Annotated[
+        list[str] | None,
+        typer.Option("--condition", help="Also ask about this condition (repeatable).", show_default=False),
+    ] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", "-s", help="Sources, as for `ask` (default: all).", show_default=False),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Use only cached answers and the local corpus: no network.")
+    ] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Ask every live source again, ignoring cached answers.")
+    ] = False,
+) -> None:
+    """Audit a health article: its claims checked against the evidence, its sources and hygiene."""
+    from .audit import render as audit_render
+    from .audit.load import load_article
+    from .audit.report import audit_article
+
+    fmt = _format(fmt)
+    if output is not None and output.expanduser().is_dir():
+        raise UsageError(f"{output} is a folder; give a file name for -o.")
+    doc = load_article(article, stdin=sys.stdin.buffer)
+    with _asking(db, source, offline, refresh) as asker:
+        result = audit_article(doc, asker, substances=substance or [], conditions=condition or [])
+    _emit(fmt, output, {"json": lambda: audit_render.render_json(result),
+                        "html": lambda: audit_render.render_html(result),
+                        "md": lambda: audit_render.render_markdown(result),
+                        "terminal": lambda: audit_render.render_terminal(result)})
 
 
 @app.command("serve")
