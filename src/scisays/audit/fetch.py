@@ -65,8 +65,8 @@ def refused_reason(address: str) -> str | None:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     for test, what in (
-        (ip.is_loopback, "loopback"), (ip.is_private, "private"), (ip.is_link_local, "link-local"),
-        (ip.is_multicast, "multicast"), (ip.is_reserved, "reserved"), (ip.is_unspecified, "unspecified"),
+        (ip.is_loopback, "loopback"), (ip.is_link_local, "link-local"), (ip.is_multicast, "multicast"),
+        (ip.is_unspecified, "unspecified"), (ip.is_reserved, "reserved"), (ip.is_private, "private"),
     ):
         if test:
             return what

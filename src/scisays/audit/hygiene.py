@@ -66,7 +66,7 @@ def _shop(link: Link) -> bool:
 
 def _near(position: int, claims: Sequence[Claim], text: str) -> Claim | None:
     """The health claim in the same sentence as ``position``, or the one just before or after."""
-    best: Claim | None = None
+    best: tuple[int, Claim] | None = None
     for c in claims:
         if c.kind not in (ClaimKind.EFFICACY, ClaimKind.HARM, ClaimKind.DOSE, ClaimKind.REGULATORY):
             continue
@@ -74,9 +74,9 @@ def _near(position: int, claims: Sequence[Claim], text: str) -> Claim | None:
         if c.position <= position <= end + 2:
             return c
         gap = c.position - position if c.position > position else position - end
-        if gap <= 300 and (best is None or gap < abs(best.position - position)):
-            best = c
-    return best
+        if gap <= 300 and (best is None or gap < best[0]):
+            best = (gap, c)
+    return best[1] if best else None
 
 
 def assess(article: Article, claims: Sequence[Claim]) -> Hygiene:

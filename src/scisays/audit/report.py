@@ -20,7 +20,7 @@ from .check import CheckedClaim, Label, check_claims
 from .claims import ClaimKind, Vocabulary, extract_claims
 from .hygiene import Hygiene, assess
 
-AUDIT_SCHEMA = "https://scisays.org/schemas/audit.schema.json"
+AUDIT_SCHEMA = "scisays.audit"
 AUDIT_SCHEMA_VERSION = 1
 
 Asker = Callable[[str, Sequence[str]], Report]
