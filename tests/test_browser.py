@@ -181,3 +181,41 @@ def test_html_file_renders_offline_without_errors(browser: Any, kratom_report: A
     page.pdf(path=str(pdf))
     assert pdf.read_bytes().startswith(b"%PDF")
     context.close()
+
+
+def test_source_checkboxes_sit_beside_their_labels(browser: Any, server: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "/")
+    labels = page.locator("fieldset label.check")
+    assert labels.count() >= 2
+    for i in range(labels.count()):
+        label = labels.nth(i)
+        box = label.locator("input[type=checkbox]").bounding_box()
+        text = label.evaluate("""el => { const r = document.createRange(); r.selectNodeContents(el);
+            const rects = [...r.getClientRects()].filter(x => x.width > 0 && x.left > 0);
+            const t = rects[rects.length - 1]; return {left: t.left, top: t.top, height: t.height}; }""")
+        assert box is not None
+        gap = text["left"] - (box["x"] + box["width"])
+        assert 0 <= gap <= 16, f"checkbox {i} is {gap:.0f} px from its label text"
+        middle = box["y"] + box["height"] / 2
+        level = text["top"] - 4 <= middle <= text["top"] + text["height"] + 4
+        assert level, "checkbox not level with its text"
+    page.close()
+
+
+def test_audit_an_article_in_the_browser(browser: Any, server: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    watch = Watch(page)
+    page.goto(server + "/")
+    page.get_by_role("link", name="Audit an article").click()
+    article = (Path(__file__).resolve().parents[2] / "shared" / "articles"
+               / "kratom-anxiety-depression.txt").read_text("utf-8")
+    page.get_by_label("…or the article's text").fill(article + " <img src=x onerror=alert(1)>")
+    page.get_by_role("button", name="Audit").click()
+    page.wait_for_selector("#claims article.claim", timeout=30_000)
+    assert "Audit: Kratom Powder" in page.locator("h1").inner_text()
+    assert page.locator("#claims article.claim").count() >= 10
+    assert "overstated" in page.locator("#summary").inner_text()
+    assert "call-to-action" in page.locator("#hygiene").inner_text()
+    assert watch.dialogs == [] and watch.errors == []
+    page.close()

@@ -217,4 +217,28 @@ def build_eval_app(friendly: Callable[[Any], Any], err: Console) -> typer.Typer:
 
         _run(err, json_out, "Verdict cases", lambda p: eval_verdicts(file, p), _print_verdicts)
 
+    @eval_app.command("article-stance")
+    @friendly
+    def eval_article_stance_cmd(
+        file: Annotated[Path, typer.Argument(
+            help="CSV with query, description, text, stance (like claims/trec2019_webpages.csv).")],
+        json_out: JsonOption = False,
+    ) -> None:
+        """Read each web page's stance on its question's treatment (1 helps / 0 does not); score it."""
+        from .evaluate.claims import eval_article_stance
+
+        _run(err, json_out, "Article stance", lambda p: eval_article_stance(file, p))
+
+    @eval_app.command("claim-evidence")
+    @friendly
+    def eval_claim_evidence_cmd(
+        file: Annotated[Path, typer.Argument(
+            help="HealthVer CSV (claim, evidence, label) or Check-COVID JSON Lines (corpus.json beside).")],
+        json_out: JsonOption = False,
+    ) -> None:
+        """Classify each passage's stance on its claim (Supports/Refutes/Neutral); score macro-F1."""
+        from .evaluate.claims import eval_claim_evidence
+
+        _run(err, json_out, "Claim evidence", lambda p: eval_claim_evidence(file, p))
+
     return eval_app

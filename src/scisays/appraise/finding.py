@@ -283,13 +283,27 @@ _RESEARCH_NEED = re.compile(
     re.IGNORECASE)
 
 
+_CONTRACTION = re.compile(
+    r"\b(can|won|ca|do|does|did|is|are|was|were|has|have|had|should|would|could)n[’']t\b", re.IGNORECASE)
+
+
+def _uncontract(text: str) -> str:
+    def full(m: re.Match[str]) -> str:
+        w = m.group(1).lower()
+        return {"won": "will not", "can": "cannot", "ca": "cannot"}.get(w, m.group(1) + " not")
+
+    return _CONTRACTION.sub(full, text) if "n't" in text or "n’t" in text else text
+
+
 def read_sentence(text: str, conclusion: bool = False) -> Direction | None:
     """A sentence's direction, or UNCERTAIN when it says the evidence cannot tell. A sentence
     whose main clause states a result and a later clause an uncertainty ("X probably reduces
     Y, while we are uncertain of the effect on Z") takes the main clause's result; so does a
     mixed sentence when ``conclusion`` (a review's conclusions lead with their answer).
     A call for more research, or a narrower question left open ("it remains unclear which
-    population will best benefit"), states no result."""
+    population will best benefit"), states no result. Contractions are read in full ("doesn't
+    seem to help" is "does not seem to help")."""
+    text = _uncontract(text)
     if is_open_question(main_clause(text)):
         return None
     need = _RESEARCH_NEED.search(text)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from ..text import fold, lower_pattern
 
@@ -387,3 +387,37 @@ def _outcome_window(text: str, o_words: set[str], before: int = 12, after: int =
         return ""
     lo, hi = max(hits[0] - before, 0), min(hits[0] + after, len(words))
     return " ".join(words[lo:hi])
+
+
+# --- claim and evidence (HealthVer, Check-COVID) --------------------------------------------------
+
+def claim_evidence_features(claim: str, evidence: str, polarity: Callable[[str], int],
+                            sentences: Sequence[str]) -> dict[str, float]:
+    """Features of a passage's stance on a claim: the claim's words and negations, the passage's,
+    the words they share, how much of the claim the closest sentence covers, and the rule-read
+    polarity (asserts / denies an effect) of the claim and of that sentence."""
+    claim_toks = [t for t in tokens(claim) if t not in STOPWORDS]
+    claim_set = set(claim_toks)
+    out: dict[str, float] = {}
+    out.update(ngrams(claim_toks, "c:", 2))
+    for f, v in negated_words(claim, "c:"):
+        out[f] = v
+    ev_toks = [t for t in tokens(evidence) if t not in STOPWORDS]
+    out.update(ngrams(ev_toks, "e:", 1))
+    for f, v in negated_words(evidence, "e:"):
+        out[f] = v
+    for t in claim_set & set(ev_toks):
+        out["s:" + t] = 1.0
+    best, best_s = 0.0, evidence
+    for s in sentences or [evidence]:
+        cover = len(claim_set & set(tokens(s))) / max(1, len(claim_set))
+        if cover > best:
+            best, best_s = cover, s
+    out["cover"] = best
+    out[f"cover>{int(best * 4)}"] = 1.0
+    pc, pe = polarity(claim), polarity(best_s)
+    out[f"pc={pc}"] = out[f"pe={pe}"] = out[f"pc*pe={pc * pe}"] = 1.0
+    neg_c = any(t in _NEGATORS for t in tokens(claim))
+    neg_e = any(t in _NEGATORS for t in tokens(best_s))
+    out[f"neg={int(neg_c)}{int(neg_e)}"] = 1.0
+    return out

@@ -81,6 +81,8 @@ form.search{display:grid;gap:.8rem;max-width:36rem;margin:1rem 0}
 form.search label{font-weight:600;display:flex;flex-direction:column;gap:.2rem}
 form.search input[type=text]{font:inherit;padding:.4rem;border:1px solid #767676;border-radius:3px}
 form.search fieldset{border:1px solid var(--line);border-radius:4px}
+form.search label.check{flex-direction:row;align-items:center;gap:.4rem;font-weight:400;margin:.2rem 0}
+form.search textarea{font:inherit;padding:.4rem;border:1px solid #767676;border-radius:3px;resize:vertical}
 button.primary{font:inherit;font-weight:600;background:var(--accent);color:#fff;border:0;border-radius:4px;
 padding:.5rem 1rem;cursor:pointer;justify-self:start}
 progress{width:100%;max-width:36rem;height:1.2rem}

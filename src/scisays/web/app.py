@@ -7,10 +7,12 @@ a strict Content-Security-Policy; bad parameters get a 4xx with one sentence (JS
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qs
 
 import anyio
 from fastapi import FastAPI, Query, Request
@@ -22,9 +24,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from .. import __version__
-from ..errors import ScisaysError
+from ..errors import CorpusError, ScisaysError
 from ..report.assets import REPORT_CSS, REPORT_JS
 from ..report.load import report_schema
+from .audit import (
+    MAX_AUDIT_BYTES,
+    audit_form_page,
+    audit_result_page,
+    audit_schema,
+    parse_audit_request,
+    run_audit,
+)
 from .history import History
 from .jobs import Job, ReportService
 from .pages import (
@@ -229,7 +239,69 @@ def create_app(
         text, media = STATIC[name]
         return Response(text, media_type=media, headers={"cache-control": "public, max-age=3600"})
 
+    @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
+    def audit_form() -> HTMLResponse:
+        return HTMLResponse(audit_form_page())
+
+    @app.post("/audit", response_class=HTMLResponse, include_in_schema=False)
+    async def audit_submit(request: Request) -> HTMLResponse:
+        values: dict[str, Any] = {}
+        try:
+            body = await _bounded_body(request)
+            form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=False)
+            values = {k: v[0] for k, v in form.items() if k in ("text", "url")}
+            values["substance"] = form.get("substance", [])
+            text, url, substances, conditions = parse_audit_request(values)
+            audit = await anyio.to_thread.run_sync(
+                lambda: run_audit(corpus_path, text, url, substances, conditions))
+        except ScisaysError as e:
+            status = _audit_status(e)
+            values["text"] = str(values.get("text") or "")[:MAX_AUDIT_BYTES]
+            return HTMLResponse(audit_form_page(values, str(e)), status_code=status)
+        return HTMLResponse(audit_result_page(audit))
+
     # --- API --------------------------------------------------------------------------------
+
+    @app.post(
+        "/api/v1/audit",
+        summary="Audit a health article",
+        description=(
+            "Body: JSON `{\"text\": \"…\"}` or `{\"url\": \"https://…\"}`, optionally `substance` and "
+            "`condition` (strings or lists). Finds the article's claims and checks each against the "
+            "evidence in the server's corpus; answers with the `scisays.audit` JSON document "
+            "(schema at /api/v1/audit/schema). A URL is fetched only from public addresses (at most "
+            "5 redirects, 5 MB, HTML or text). Errors are `{\"error\": {\"status\", \"message\"}}`."
+        ),
+        responses={
+            200: {"description": "The audit document (see /api/v1/audit/schema)"},
+            413: {"description": "The body is larger than 2 MB"},
+            422: {"description": "No text or URL, a refused or failing URL, or no article text"},
+            503: {"description": "The corpus is missing or unreadable"},
+        },
+    )
+    async def api_audit(request: Request) -> Response:
+        try:
+            body = await _bounded_body(request)
+            try:
+                data = json.loads(body or b"null")
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                return json_error(422, "The body is not JSON; send {\"text\": \"…\"} or {\"url\": \"…\"}.")
+            if not isinstance(data, dict):
+                return json_error(422, "Send a JSON object: {\"text\": \"…\"} or {\"url\": \"…\"}.")
+            text, url, substances, conditions = parse_audit_request(data)
+            audit = await anyio.to_thread.run_sync(
+                lambda: run_audit(corpus_path, text, url, substances, conditions))
+        except ScisaysError as e:
+            return json_error(_audit_status(e), str(e))
+        return JSONResponse(audit.to_dict())
+
+    @app.get(
+        "/api/v1/audit/schema",
+        summary="JSON Schema of the audit document",
+        description="Draft 2020-12; the same file as src/scisays/schemas/audit.schema.json.",
+    )
+    def api_audit_schema() -> Response:
+        return JSONResponse(audit_schema(), media_type="application/schema+json")
 
     @app.get(
         "/api/v1/report",
@@ -291,6 +363,29 @@ def create_app(
         return JSONResponse(report_schema(), media_type="application/schema+json")
 
     return app
+
+
+class BodyTooLarge(ScisaysError):
+    """A request body over the audit's size limit."""
+
+
+async def _bounded_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_AUDIT_BYTES:
+        raise BodyTooLarge(f"The request is over {MAX_AUDIT_BYTES // (1024 * 1024)} MB; audit the "
+                           "article's own text, or give its URL.")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_AUDIT_BYTES:
+            raise BodyTooLarge(f"The request is over {MAX_AUDIT_BYTES // (1024 * 1024)} MB; audit the "
+                               "article's own text, or give its URL.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _audit_status(e: ScisaysError) -> int:
+    return 413 if isinstance(e, BodyTooLarge) else 503 if isinstance(e, CorpusError) else 422
 
 
 def _job_response(job: Job) -> Response:

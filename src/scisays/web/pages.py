@@ -88,7 +88,7 @@ def layout(title: str, main: Markup, *, scripts: Sequence[str] = (), head: Marku
             '<body><a class="skip" href="#main">Skip to content</a>'
             '<header class="site-header"><a class="brand" href="/">scisays</a>'
             '<nav aria-label="Site"><a href="/">Search</a> · <a href="/history">History</a> · '
-            '<a href="/docs">API</a></nav></header>'
+            '<a href="/audit">Audit an article</a> · <a href="/docs">API</a></nav></header>'
             "{main}"
             '<footer class="site-footer"><p>scisays {version} · a summary of published research, '
             "not medical advice.</p></footer></body></html>\n"
@@ -108,7 +108,7 @@ def search_page(
     v = values or {}
     chosen = set(v.get("sources") or SOURCES)
     sources = Markup("").join(
-        Markup('<label><input type="checkbox" name="source" value="{}"{}> {}</label>').format(
+        Markup('<label class="check"><input type="checkbox" name="source" value="{}"{}> {}</label>').format(
             key, Markup(" checked") if key in chosen else Markup(), label + (f" ({corpus_label})"
                                                                          if key == "corpus" and corpus_label
                                                                          else "")
