@@ -22,6 +22,8 @@ _QUESTION = re.compile(
     r"help|prevent|treat|cure|improve|reduce|relieve|ease|alleviate|work|speed|shorten|lower|heal|stop|"
     r"an? (?:effective|safe|good|useful)|effective|beneficial|cause)\b(?P<rest>.*)$", re.IGNORECASE)
 _DISCUSS = re.compile(r"\busing\s+(?P<t>.+?)\s+(?:for|to|in)\b(?P<rest>.*)$", re.IGNORECASE)
+_LESS_OF = re.compile(r"\b(?:reduc|decreas|lower|prevent|alleviat|reliev|cure[sd]?\b|heal)\w*",
+                      re.IGNORECASE)
 _STOP = frozenset("the a an of for to in with and or be use used as can does do is are help helping "
                   "treatment treat effective find documents that discuss manage relieve".split())
 
@@ -75,6 +77,8 @@ def page_stance(text: str, topic: Topic) -> tuple[int, dict[str, float]]:
             if not (treat or cond):
                 continue
             d = read_sentence(s)
+            if d is None and treat and cond and _LESS_OF.search(s):
+                d = Direction.BENEFIT  # "magnesium reduced muscle cramps": less of the condition
             # a sentence about the condition alone is about other treatments; one about the
             # treatment alone may be about other uses of it
             w = 1.0 if treat and cond else 0.3 if treat else 0.0
