@@ -219,3 +219,34 @@ def test_audit_an_article_in_the_browser(browser: Any, server: str):
     assert "call-to-action" in page.locator("#hygiene").inner_text()
     assert watch.dialogs == [] and watch.errors == []
     page.close()
+
+
+def test_audit_html_file_renders_offline_with_hostile_text_as_text(browser: Any, tmp_path: Path):
+    from scisays.audit.article import read_article
+    from scisays.audit.render import render_html as render_audit
+    from scisays.audit.report import audit_article
+    from scisays.pipeline import ask
+
+    db = tmp_path / "corpus.sqlite"
+    with Corpus.open(db, create=True) as corpus:
+        ingest_file(corpus, KRATOM_DEV)
+        article = read_article('<html><head><title>Kratom <script>alert(1)</script></title></head><body>'
+                               "<article><p>Kratom relieves anxiety, users report, and it is safe for "
+                               'everyone. <a href="javascript:alert(2)">Click Here</a> to buy now.</p>'
+                               "<p>Kratom can cause liver damage in heavy users of the powder.</p>"
+                               "<p>&lt;img src=x onerror=alert(3)&gt; The FDA has warned about it.</p>"
+                               "</article></body></html>", hint="html", source="evil.html")
+        audit = audit_article(article, lambda s, c: ask(corpus, s, c, offline=True))
+    page_file = tmp_path / "audit.html"
+    page_file.write_text(render_audit(audit), "utf-8")
+    context = browser.new_context(offline=True)
+    requests: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(page_file.as_uri())
+    assert page.locator("#claims article.claim").count() >= 2
+    assert "<script>alert(1)</script>" in page.locator("h1").inner_text()
+    assert page.locator("a[href^=javascript]").count() == 0
+    assert requests == [page_file.as_uri()] and watch.dialogs == [] and watch.errors == []
+    context.close()
