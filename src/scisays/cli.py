@@ -113,6 +113,10 @@ def corpus_ingest(
     force: Annotated[
         bool, typer.Option("--force", help="Re-read files already ingested completely.")
     ] = False,
+    appraise: Annotated[
+        bool, typer.Option("--appraise",
+                           help="Then appraise the new and changed records (see `corpus appraise`).")
+    ] = False,
 ) -> None:
     """Ingest PubMed/MEDLINE XML and JSON Lines files into the corpus (idempotent, resumable)."""
     for f in files:  # check every path before touching the corpus
@@ -152,6 +156,35 @@ def corpus_ingest(
                     )
                 )
         err.print(Text(f"Corpus {corpus.path}: {corpus.count():,} records.", style="bold"))
+        if appraise:
+            _appraise(corpus, None)
+
+
+@corpus_app.command("appraise")
+@friendly
+def corpus_appraise(
+    db: DbOption = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Local worker processes (default: 2, or 1 on one core).", min=1, max=64)
+    ] = None,
+) -> None:
+    """Compute the question-independent appraisal of every record once and store it in the
+    corpus, so `ask` reuses it (resumable: a re-run does only what is missing)."""
+    with Corpus.open(resolve_db(db)) as corpus:
+        _appraise(corpus, workers)
+
+
+def _appraise(corpus: Corpus, workers: int | None) -> None:
+    from .corpus.appraise import appraise_corpus
+
+    with Progress(TextColumn("[bold]Appraising"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=err, transient=True) as progress:
+        task = progress.add_task("appraise", total=None)
+        result = appraise_corpus(
+            corpus, workers=workers,
+            progress=lambda done, total: progress.update(task, completed=done, total=total))
+    err.print(Text(f"Corpus {corpus.path}: {result.appraised:,} records appraised, "
+                   f"{result.already:,} already current.", style="bold"))
 
 
 @corpus_app.command("stats")

@@ -10,12 +10,13 @@ possible.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from .appraise import DEFAULT_APPRAISER, Appraiser
+from .appraise import DEFAULT_APPRAISER, Appraiser, Base
 from .corpus import Corpus
+from .corpus.store import record_row
 from .errors import ScisaysError, SourceError
 from .model import Question, Record, Report, SourceStatus, Study
 from .question import build_question
@@ -153,14 +154,33 @@ def appraise_all(
     hits: Sequence[tuple[Record, float]],
     appraiser: Appraiser = DEFAULT_APPRAISER,
     steps: StepProgress = _no_steps,
+    stored: Mapping[str, Base] | None = None,
 ) -> list[Study]:
-    """Appraise every retrieved record for the question (pure but for ``steps`` calls)."""
+    """Appraise every retrieved record for the question (pure but for ``steps`` calls).
+    ``stored``: question-independent appraisals computed before (``corpus appraise``), by
+    record key; the rest is computed here."""
     studies = []
     for i, (r, s) in enumerate(hits, 1):
-        studies.append(Study(record=r, appraisal=appraiser(r, question), score=s))
+        base = stored.get(r.key) if stored else None
+        appraisal = appraiser.for_question(r, base, question) if base else appraiser(r, question)
+        studies.append(Study(record=r, appraisal=appraisal, score=s))
         if i % 25 == 0 or i == len(hits):
             steps("appraising", i, len(hits))
     return studies
+
+
+def stored_bases(corpus: Corpus, records: Sequence[Record], version: str | None) -> dict[str, Base]:
+    """The corpus's precomputed appraisals of ``version`` for these records, where the record
+    is the very one that was appraised (same content hash)."""
+    if version is None:
+        return {}
+    found = corpus.stored_appraisals([r.key for r in records], version)
+    out = {}
+    for r in records:
+        hit = found.get(r.key)
+        if hit is not None and record_row(r)[-1] == hit[0]:
+            out[r.key] = Base.from_json(hit[1])
+    return out
 
 
 def run_sources(
@@ -277,7 +297,8 @@ def ask(
         notes.insert(0, "Offline: only cached answers and the local corpus were used.")
 
     steps("appraising", 0, len(hits))
-    studies = appraise_all(question, hits, appraiser, steps)
+    stored = stored_bases(corpus, [r for r, _ in hits], appraiser.version) if corpus is not None else {}
+    studies = appraise_all(question, hits, appraiser, steps, stored)
     steps("grading", 0, 0)
     if len(hits) >= limit:
         notes.append(

@@ -7,10 +7,15 @@ one step (``Appraiser(find_direction=my_model)``) without touching the rest.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib import resources
+from typing import Any
 
+from .. import __version__
 from ..model import (
     Appraisal,
     Design,
@@ -32,7 +37,7 @@ from .review import certainty_statements, pooled_designs
 from .safety import find_safety
 from .sections import Sentence, assign_roles, conclusion_sentences
 
-__all__ = ["Appraiser", "appraise"]
+__all__ = ["APPRAISAL_VERSION", "Appraiser", "Base", "appraise"]
 
 
 @dataclass(frozen=True)
@@ -50,14 +55,47 @@ class Appraiser:
     doses: Callable[[Sequence[Sentence], Sequence[str]], tuple[DoseMention, ...]] = find_doses
     dose_effects: Callable[[str, Sequence[Sentence], Design], tuple[Evidence, ...]] = find_dose_effects
 
-    def __call__(self, record: Record, question: Question) -> Appraisal:
-        """Appraise ``record`` for every condition of ``question``."""
+    @property
+    def version(self) -> str | None:
+        """The version of the question-independent appraisal this appraiser computes, under
+        which it may be stored and reused (``APPRAISAL_VERSION``); None for an appraiser with a
+        step swapped, whose results are never stored."""
+        return APPRAISAL_VERSION if self.base_steps() == DEFAULT_BASE_STEPS else None
+
+    def base_steps(self) -> tuple[Callable[..., Any], ...]:
+        return (self.split, self.design, self.species, self.sample_size, self.safety, self.dose_effects)
+
+    def base(self, record: Record) -> Base:
+        """The question-independent part: sentences and roles, design, species, sample size,
+        conclusion, safety mentions, dose effects, what a review pooled and the certainty it
+        states, retraction. Computed once per record and version (``corpus appraise``)."""
         sentences = self.split(record)
         call = self.design(record)
         n, n_sentence = self.sample_size(sentences, call.design)
         review = call.design in (Design.META_ANALYSIS, Design.SYSTEMATIC_REVIEW)
+        return Base(tuple(sentences), Appraisal(
+            record_key=record.key,
+            design=call.design,
+            design_basis=call.basis,
+            species=call.species if self.species is classify_species else self.species(record),
+            sample_size=n,
+            sample_size_evidence=n_sentence,
+            conclusion=tuple(Evidence(s.text, s.role) for s in conclusion_sentences(sentences)),
+            findings=(),
+            safety=self.safety(record.title, sentences),
+            dose_effects=self.dose_effects(record.title, sentences, call.design),
+            pooled=pooled_designs(record.title, sentences) if review else None,
+            certainty_statements=certainty_statements(sentences) if review else (),
+            retracted=retraction(record),
+        ))
+
+    def for_question(self, record: Record, base: Base, question: Question) -> Appraisal:
+        """The whole appraisal: ``base`` with the findings for every condition of ``question``
+        and the doses of its substance."""
+        sentences = list(base.sentences)
+        a = base.appraisal
         question_text = ""
-        if review:
+        if a.design in (Design.META_ANALYSIS, Design.SYSTEMATIC_REVIEW):
             question_text = " ".join(
                 [record.title, *(s.text for s in sentences if s.role is SentenceRole.OBJECTIVE)])
         findings = tuple(
@@ -66,22 +104,53 @@ class Appraiser:
                                        substance=question.substance_terms))
             for c in question.conditions
         )
-        return Appraisal(
-            record_key=record.key,
-            design=call.design,
-            design_basis=call.basis,
-            species=call.species if self.species is classify_species else self.species(record),
-            sample_size=n,
-            sample_size_evidence=n_sentence,
-            conclusion=tuple(Evidence(s.text, s.role) for s in conclusion_sentences(sentences)),
-            findings=findings,
-            safety=self.safety(record.title, sentences),
-            doses=self.doses(sentences, question.substance_terms or (question.substance,)),
-            dose_effects=self.dose_effects(record.title, sentences, call.design),
-            pooled=pooled_designs(record.title, sentences) if review else None,
-            certainty_statements=certainty_statements(sentences) if review else (),
-            retracted=retraction(record),
-        )
+        return dataclasses.replace(
+            a, findings=findings,
+            doses=self.doses(sentences, question.substance_terms or (question.substance,)))
+
+    def __call__(self, record: Record, question: Question) -> Appraisal:
+        """Appraise ``record`` for every condition of ``question``."""
+        return self.for_question(record, self.base(record), question)
+
+
+@dataclass(frozen=True)
+class Base:
+    """The question-independent part of an appraisal, as stored in the corpus."""
+
+    sentences: tuple[Sentence, ...]
+    appraisal: Appraisal  # without findings and doses
+
+    def to_json(self) -> str:
+        d = self.appraisal.to_dict()
+        for st, c in zip(d["certainty_statements"], self.appraisal.certainty_statements, strict=True):
+            st["index"] = c.index  # not in the report, but part of what was computed
+        return json.dumps({"sentences": [[x.text, x.role.value] for x in self.sentences],
+                           "appraisal": d}, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Base:
+        from ..report.load import appraisal_from_dict
+
+        d = json.loads(text)
+        sentences = tuple(Sentence(t, SentenceRole(r), i) for i, (t, r) in enumerate(d["sentences"]))
+        return cls(sentences, appraisal_from_dict(d["appraisal"]))
+
+
+def _fingerprint() -> str:
+    """A hash of the code and models that compute the stored part of an appraisal: any change
+    to them is a new version, and stored appraisals of another version are recomputed."""
+    h = hashlib.sha256(__version__.encode())
+    root = resources.files("scisays")
+    for folder, suffix in (("appraise", ".py"), ("ml", ".py"), ("data/models", ".json.gz")):
+        for f in sorted(root.joinpath(folder).iterdir(), key=lambda x: x.name):
+            if f.name.endswith(suffix):
+                h.update(f.name.encode())
+                h.update(f.read_bytes())
+    h.update(root.joinpath("data/synonyms.json").read_bytes())
+    return h.hexdigest()[:16]
+
+
+APPRAISAL_VERSION = _fingerprint()
 
 
 _RETRACTED_TITLE = re.compile(r"^\W*(?:retracted|retraction)\b", re.IGNORECASE)
@@ -112,6 +181,7 @@ def _head_to_head(record: Record, sentences: Sequence[Sentence], finding: Findin
 
 
 DEFAULT_APPRAISER = Appraiser()
+DEFAULT_BASE_STEPS = DEFAULT_APPRAISER.base_steps()
 
 
 def appraise(record: Record, question: Question) -> Appraisal:

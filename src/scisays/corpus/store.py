@@ -21,7 +21,7 @@ from ..errors import CorpusError
 from ..model import Deletion, Record, Section
 
 APPLICATION_ID = 0x53434953  # "SCIS"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -70,6 +70,12 @@ CREATE TRIGGER records_au AFTER UPDATE ON records BEGIN
     VALUES (new.rowid, new.title, new.abstract, new.mesh, new.keywords);
 END;
 CREATE TABLE deleted (pmid TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE appraisals (
+    record_id INTEGER PRIMARY KEY REFERENCES records(rowid) ON DELETE CASCADE,
+    content_hash TEXT NOT NULL,
+    version TEXT NOT NULL,
+    data TEXT NOT NULL
+);
 CREATE TABLE ingested_files (
     sha256 TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -261,6 +267,8 @@ class Corpus:
                     f"{self.path} was made by a newer scisays (schema {version}); upgrade scisays."
                 )
             self._configure()
+            if version < SCHEMA_VERSION:
+                self._migrate(version)
             return
         tables = c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if tables or not create:
@@ -285,6 +293,24 @@ class Corpus:
             c.execute("ROLLBACK")
             raise
         self._configure()
+
+    def _migrate(self, version: int) -> None:
+        """Bring a corpus of an older schema up to date, in one transaction (schema 2 adds the
+        table of precomputed appraisals)."""
+        c = self.conn
+        try:
+            c.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise CorpusError(f"{self.path} needs a one-time upgrade to schema {SCHEMA_VERSION} but "
+                              f"cannot be written ({e}); open it once with write access.") from None
+        try:
+            if version < 2:
+                c.execute(next(st for st in _split_sql(_SCHEMA) if st.startswith("CREATE TABLE appraisals")))
+            c.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
 
     def _configure(self) -> None:
         c = self.conn
@@ -590,6 +616,63 @@ class Corpus:
             "by_source": by_source,
             "files": files,
         }
+
+    # -- precomputed appraisals ---------------------------------------------------------------
+
+    def stored_appraisals(self, keys: Sequence[str], version: str) -> dict[str, tuple[str, str]]:
+        """Record key -> (content hash, the stored question-independent appraisal as JSON) of
+        that version, for the records whose content has not changed since it was computed."""
+        out: dict[str, tuple[str, str]] = {}
+        for i in range(0, len(keys), 500):
+            chunk = list(keys[i:i + 500])
+            marks = ",".join("?" * len(chunk))
+            for key, digest, data in self.conn.execute(
+                f"SELECT r.key, a.content_hash, a.data FROM records r JOIN appraisals a "
+                f"ON a.record_id = r.rowid WHERE r.key IN ({marks}) AND a.version = ? "
+                f"AND a.content_hash = r.content_hash",
+                (*chunk, version),
+            ):
+                out[key] = (digest, data)
+        return out
+
+    def records_to_appraise(self, version: str, batch: int = 500) -> Iterator[list[tuple[int, str, Record]]]:
+        """Batches of (record id, content hash, record) without a current appraisal of
+        ``version``, in record order; each batch is read after the previous one was stored."""
+        last = 0
+        while True:
+            rows = self.conn.execute(
+                f"SELECT r.content_hash, {', '.join('r.' + c.strip() for c in _READ_COLUMNS.split(','))} "
+                "FROM records r LEFT JOIN appraisals a ON a.record_id = r.rowid "
+                "AND a.version = ? AND a.content_hash = r.content_hash "
+                "WHERE a.record_id IS NULL AND r.rowid > ? ORDER BY r.rowid LIMIT ?",
+                (version, last, batch),
+            ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][1]
+            yield [(int(row[1]), str(row[0]), row_to_record(row[1:])) for row in rows]
+
+    def count_to_appraise(self, version: str) -> int:
+        return int(self.conn.execute(
+            "SELECT count(*) FROM records r LEFT JOIN appraisals a ON a.record_id = r.rowid "
+            "AND a.version = ? AND a.content_hash = r.content_hash WHERE a.record_id IS NULL",
+            (version,)).fetchone()[0])
+
+    def store_appraisals(self, rows: Sequence[tuple[int, str, str, str]]) -> None:
+        """(record id, content hash, version, data) rows, in one transaction."""
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.executemany(
+                "INSERT INTO appraisals(record_id, content_hash, version, data) "
+                "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM records WHERE rowid = ?1) "
+                "ON CONFLICT(record_id) DO UPDATE SET content_hash=excluded.content_hash, "
+                "version=excluded.version, data=excluded.data",
+                rows)
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
 
     def iter_records(self) -> Iterator[Record]:
         for row in self.conn.execute(f"SELECT {_READ_COLUMNS} FROM records ORDER BY rowid"):

@@ -67,7 +67,7 @@ def _evidence(d: Mapping[str, Any]) -> Evidence:
     return Evidence(text=d["text"], role=SentenceRole(d.get("role") or "UNLABELLED"))
 
 
-def _appraisal(d: Mapping[str, Any]) -> Appraisal:
+def appraisal_from_dict(d: Mapping[str, Any]) -> Appraisal:
     return Appraisal(
         record_key=d["record_key"],
         design=Design(d["design"]),
@@ -97,7 +97,7 @@ def _appraisal(d: Mapping[str, Any]) -> Appraisal:
         pooled=Pooled(d["pooled"]["kind"], d["pooled"]["basis"]) if d.get("pooled") else None,
         certainty_statements=tuple(
             CertaintyStatement(c["level"], c["text"], SentenceRole(c.get("role") or "UNLABELLED"),
-                               explicit=c.get("explicit", True))
+                               c.get("index", 0), explicit=c.get("explicit", True))
             for c in d.get("certainty_statements", ())
         ),
         retracted=d.get("retracted", ""),
@@ -229,7 +229,7 @@ def report_from_dict(d: Mapping[str, Any]) -> Report:
             studies=tuple(
                 Study(
                     record=Record.from_dict(s["record"]),
-                    appraisal=_appraisal(s["appraisal"]),
+                    appraisal=appraisal_from_dict(s["appraisal"]),
                     score=s["relevance"],
                 )
                 for s in d["studies"]

@@ -1,0 +1,107 @@
+"""Appraisal computed once: stored per record (appraiser version, content hash), reused by ask,
+recomputed when the record or the appraiser changes; `corpus appraise` is resumable."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scisays import pipeline
+from scisays.appraise import APPRAISAL_VERSION, DEFAULT_APPRAISER, Appraiser
+from scisays.cli import app
+from scisays.corpus import Corpus, ingest_file
+from scisays.corpus.appraise import appraise_corpus
+from scisays.pipeline import ask
+
+from conftest import KRATOM_DEV, pubmed_samples
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def corpus_path(tmp_path: Path) -> Path:
+    db = tmp_path / "corpus.sqlite"
+    with Corpus.open(db, create=True) as corpus:
+        for f in (KRATOM_DEV, *pubmed_samples()):
+            ingest_file(corpus, f)
+    return db
+
+
+def _report(db: Path) -> dict:
+    with Corpus.open(db) as corpus:
+        d = ask(corpus, "kratom", ["anxiety", "depression"]).to_dict()
+    d.pop("generator", None)
+    return d
+
+
+def test_ask_with_stored_appraisals_gives_the_same_report_without_recomputing(
+        corpus_path: Path, monkeypatch: pytest.MonkeyPatch):
+    before = _report(corpus_path)
+    with Corpus.open(corpus_path) as corpus:
+        result = appraise_corpus(corpus, workers=1)
+        assert result.appraised == corpus.count() and result.already == 0
+    calls = []
+    real = Appraiser.base
+    monkeypatch.setattr(Appraiser, "base", lambda self, r: (calls.append(r.key), real(self, r))[1])
+    assert _report(corpus_path) == before
+    assert calls == []  # every hit's question-independent appraisal came from the corpus
+
+
+def test_a_changed_record_or_a_new_version_is_recomputed(corpus_path: Path, tmp_path: Path):
+    with Corpus.open(corpus_path) as corpus:
+        appraise_corpus(corpus, workers=1)
+        assert corpus.count_to_appraise(APPRAISAL_VERSION) == 0
+        assert corpus.count_to_appraise("another-version") == corpus.count()
+        # the same record, revised: its stored appraisal no longer counts
+        rec = json.loads(KRATOM_DEV.read_text().splitlines()[0])
+        rec["abstract"] = rec["abstract"] + " Kratom relieved anxiety in a new analysis."
+        changed = tmp_path / "changed.jsonl"
+        changed.write_text(json.dumps(rec) + "\n")
+        ingest_file(corpus, changed)
+        assert corpus.count_to_appraise(APPRAISAL_VERSION) == 1
+        key = f"id:{rec['id']}"
+        assert key not in corpus.stored_appraisals([key], APPRAISAL_VERSION)
+        assert appraise_corpus(corpus, workers=1).appraised == 1
+
+
+def test_a_swapped_step_never_uses_stored_appraisals(corpus_path: Path):
+    custom = Appraiser(species=lambda r: DEFAULT_APPRAISER.species(r))
+    assert custom.version is None and DEFAULT_APPRAISER.version == APPRAISAL_VERSION
+    with Corpus.open(corpus_path) as corpus:
+        appraise_corpus(corpus, workers=1)
+        assert pipeline.stored_bases(corpus, [corpus.get("id:k01")], custom.version) == {}
+
+
+def test_appraise_is_resumable_and_runs_in_worker_processes(corpus_path: Path):
+    with Corpus.open(corpus_path) as corpus:
+        total = corpus.count()
+        assert appraise_corpus(corpus, workers=1, limit=5, batch=2).appraised == 5
+        seen = []
+        r = appraise_corpus(corpus, workers=2, batch=3, progress=lambda d, t: seen.append((d, t)))
+        assert (r.appraised, r.already) == (total - 5, 5) and seen[-1] == (total - 5, total - 5)
+        assert corpus.count_to_appraise(APPRAISAL_VERSION) == 0
+
+
+def test_a_schema_1_corpus_is_upgraded_in_place(corpus_path: Path):
+    conn = sqlite3.connect(corpus_path)
+    conn.execute("DROP TABLE appraisals")
+    conn.execute("PRAGMA user_version=1")
+    conn.commit()
+    conn.close()
+    with Corpus.open(corpus_path) as corpus:
+        assert corpus.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert appraise_corpus(corpus, workers=1).appraised == corpus.count()
+
+
+def test_cli_corpus_appraise_and_ingest_appraise(tmp_path: Path):
+    db = tmp_path / "c.sqlite"
+    r = runner.invoke(app, ["corpus", "ingest", str(KRATOM_DEV), "--db", str(db), "--appraise"])
+    assert r.exit_code == 0 and "9 records appraised, 0 already current" in r.output, r.output
+    r = runner.invoke(app, ["corpus", "appraise", "--db", str(db)])
+    assert r.exit_code == 0 and "0 records appraised, 9 already current" in r.output, r.output
+    r = runner.invoke(app, ["corpus", "appraise", "--db", str(tmp_path / "none.sqlite")])
+    assert r.exit_code == 1 and "No corpus" in r.output
