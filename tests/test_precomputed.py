@@ -105,3 +105,24 @@ def test_cli_corpus_appraise_and_ingest_appraise(tmp_path: Path):
     assert r.exit_code == 0 and "0 records appraised, 9 already current" in r.output, r.output
     r = runner.invoke(app, ["corpus", "appraise", "--db", str(tmp_path / "none.sqlite")])
     assert r.exit_code == 1 and "No corpus" in r.output
+
+
+@pytest.mark.parametrize(("args", "env", "says"), [
+    (["corpus", "ingest", str(KRATOM_DEV), "--db", "postgresql://u:pw@db.example/scisays"], {},
+     "PostgreSQL database"),
+    (["ask", "kratom", "--db", "postgres://db.example/x", "--source", "local"], {}, "PostgreSQL database"),
+    (["corpus", "stats", "--db", "mysql://db.example/x"], {}, "unknown scheme 'mysql'"),
+    (["corpus", "stats"], {"SCISAYS_DB": "redis://db.example/0"}, "$SCISAYS_DB"),
+])
+def test_a_database_url_is_never_taken_for_a_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   args: list[str], env: dict[str, str], says: str):
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, args, env=env)
+    assert r.exit_code == 2 and says in " ".join(r.output.split()), r.output
+    assert list(tmp_path.iterdir()) == []  # no folder named "postgresql:" or the like
+
+
+def test_a_sqlite_url_is_a_file(tmp_path: Path):
+    db = tmp_path / "c.sqlite"
+    r = runner.invoke(app, ["corpus", "ingest", str(KRATOM_DEV), "--db", f"sqlite://{db}"])
+    assert r.exit_code == 0 and db.exists(), r.output

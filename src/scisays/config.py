@@ -19,7 +19,7 @@ from typing import Any
 
 from platformdirs import user_cache_path, user_config_path, user_data_path
 
-from .errors import ConfigError
+from .errors import ConfigError, UsageError
 
 DB_ENV = "SCISAYS_DB"
 CONFIG_ENV = "SCISAYS_CONFIG"
@@ -34,9 +34,35 @@ def default_db_path() -> Path:
     return user_data_path("scisays", appauthor=False) / "corpus.sqlite"
 
 
+# "postgresql://…", "sqlite:///…" — also after Path() has folded "//" to "/" (--db is a Path)
+_DB_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]+):/")
+
+
 def resolve_db(db: str | os.PathLike[str] | None) -> Path:
-    """The corpus path a command should use: ``--db`` if given, else the default."""
-    return Path(db).expanduser() if db else default_db_path()
+    """The corpus path a command should use: ``--db`` if given, else the default.
+
+    A database URL is never taken for a path: ``sqlite:///path`` is that file; PostgreSQL and
+    any other scheme are one clear error (a UsageError for --db, a ConfigError for $SCISAYS_DB)."""
+    given = os.fspath(db) if db else ""
+    value = given or os.environ.get(DB_ENV, "")
+    m = _DB_URL.match(value)
+    if m is None:
+        return Path(given).expanduser() if given else default_db_path()
+    scheme = m.group("scheme").lower()
+    where = "--db" if given else f"${DB_ENV}"
+    error = UsageError if given else ConfigError
+    if scheme == "sqlite":
+        path = value[m.end() - 1:]  # from the first "/"
+        path = path[2:] if path.startswith("//") else path  # the empty authority of sqlite:///…
+        if not path.strip("/"):
+            raise error(f"{where} {value!r} names no file; write sqlite:///path/to/corpus.sqlite "
+                        "or a plain path.")
+        return Path(path).expanduser()
+    if scheme in ("postgresql", "postgres"):
+        raise error(f"{where} names a PostgreSQL database, which this version of scisays cannot use "
+                    "yet; give a SQLite file path (e.g. --db corpus.sqlite).")
+    raise error(f"{where} {value!r} has the unknown scheme {scheme!r}; give a file path for a SQLite "
+                "corpus (or sqlite:///path).")
 
 
 def db_was_chosen(db: str | os.PathLike[str] | None) -> bool:
