@@ -6,7 +6,10 @@ so the FTS index is not degenerate; the 9 real kratom records are repeated 50 ti
 fresh ids (450 kratom hits). Then times `ask` (the pipeline function, as the CLI calls it) after
 one warm-up run: median and p95 over --runs runs, per question.
 
-    python benchmarks/ask_latency.py [--records 1000000] [--db PATH] [--runs 10]
+    python benchmarks/ask_latency.py [--records 1000000] [--db PATH] [--runs 10] [--appraise]
+
+With --appraise, the table is printed twice: before, then after ``corpus appraise`` stored the
+question-independent appraisal of every record (the time that takes is printed too).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from lxml import etree
 
 from scisays.appraise.sections import split_sentences
 from scisays.corpus import Corpus, ingest_file
+from scisays.corpus.appraise import appraise_corpus
 from scisays.pipeline import ask
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -73,6 +77,7 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--db", type=Path, default=None)
     ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--appraise", action="store_true", help="Also time ask after `corpus appraise`.")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="scisays-ask-"))
     db = args.db or work / "corpus.sqlite"
@@ -89,20 +94,29 @@ def main() -> None:
     with Corpus.open(db) as c:
         size = sum(p.stat().st_size for p in db.parent.glob(db.name + "*")) / 1e9
         print(f"corpus {db}: {c.count():,} records, {size:.2f} GB\n")
-        print("| question | studies read | median s | p95 s |")
-        print("|---|---:|---:|---:|")
-        for substance, conditions in QUESTIONS:
-            report = ask(c, substance, conditions)  # warm-up
-            times = []
-            for _ in range(args.runs):
-                t = time.perf_counter()
-                ask(c, substance, conditions)
-                times.append(time.perf_counter() - t)
-            times.sort()
-            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-            print(f"| {substance} / {', '.join(conditions)} | {len(report.studies)} "
-                  f"| {statistics.median(times):.3f} | {p95:.3f} |")
+        table(c, args.runs)
+        if args.appraise:
+            t = time.perf_counter()
+            r = appraise_corpus(c)
+            print(f"\ncorpus appraise: {r.appraised:,} records in {time.perf_counter() - t:.0f} s "
+                  f"({r.already:,} already current)\n", flush=True)
+            table(c, args.runs)
 
+
+def table(c: Corpus, runs: int) -> None:
+    print("| question | studies read | median s | p95 s |")
+    print("|---|---:|---:|---:|")
+    for substance, conditions in QUESTIONS:
+        report = ask(c, substance, conditions)  # warm-up
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            ask(c, substance, conditions)
+            times.append(time.perf_counter() - t)
+        times.sort()
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        print(f"| {substance} / {', '.join(conditions)} | {len(report.studies)} "
+              f"| {statistics.median(times):.3f} | {p95:.3f} |", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -126,3 +126,62 @@ def test_a_sqlite_url_is_a_file(tmp_path: Path):
     db = tmp_path / "c.sqlite"
     r = runner.invoke(app, ["corpus", "ingest", str(KRATOM_DEV), "--db", f"sqlite://{db}"])
     assert r.exit_code == 0 and db.exists(), r.output
+
+
+# --- on a Dask cluster (the tests start a LocalCluster themselves) --------------------------------
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=":0") as c:
+        yield c
+
+
+def test_appraise_on_a_dask_cluster_stores_what_local_processes_store(corpus_path: Path, tmp_path: Path,
+                                                                       cluster):
+    other = tmp_path / "other.sqlite"
+    other.write_bytes(corpus_path.read_bytes())
+    with Corpus.open(corpus_path) as a, Corpus.open(other) as b:
+        ra = appraise_corpus(a, scheduler=cluster.scheduler_address, batch=4)
+        rb = appraise_corpus(b, workers=1)
+        assert ra.appraised == rb.appraised == a.count()
+        keys = [r.key for r in a.iter_records()]
+        assert a.stored_appraisals(keys, APPRAISAL_VERSION) == b.stored_appraisals(keys, APPRAISAL_VERSION)
+
+
+@pytest.fixture(scope="module")
+def doomed_cluster():
+    """A cluster of its own for the test that takes a worker away (module scope: the cluster
+    starts before the per-test network guard, as the shared one does)."""
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=":0") as c:
+        yield c
+
+
+def test_a_worker_lost_mid_run_loses_nothing(corpus_path: Path, doomed_cluster):
+    c = doomed_cluster
+    with Corpus.open(corpus_path) as corpus:
+        lost: list[str] = []
+
+        def progress(done: int, total: int) -> None:
+            if done and not lost:  # after the first batch is stored, one worker goes away
+                lost.append(next(iter(c.workers)))
+                c.sync(c.workers[lost[0]].close)
+
+        r = appraise_corpus(corpus, scheduler=c.scheduler_address, batch=3, progress=progress)
+        assert lost and r.appraised == corpus.count()
+        assert corpus.count_to_appraise(APPRAISAL_VERSION) == 0
+
+
+def test_an_unreachable_scheduler_is_one_sentence(corpus_path: Path):
+    from scisays.corpus.appraise import ClusterError
+
+    from fakeserver import closed_ports
+
+    port = closed_ports(1)[0]
+    with Corpus.open(corpus_path) as corpus, pytest.raises(ClusterError, match="Cannot reach the Dask"):
+        appraise_corpus(corpus, scheduler=f"tcp://127.0.0.1:{port}", connect_timeout=1.0)
+        assert corpus.count_to_appraise(APPRAISAL_VERSION) == corpus.count()

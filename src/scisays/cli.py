@@ -65,6 +65,14 @@ DbOption = Annotated[
     ),
 ]
 
+SCHEDULER_ENV = "SCISAYS_SCHEDULER"
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option("--scheduler", help=f"Appraise on this Dask scheduler (tcp://HOST:8786; default: "
+                 f"${SCHEDULER_ENV}, else local processes). Needs pip install 'scisays[cluster]'.",
+                 show_default=False),
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -117,6 +125,7 @@ def corpus_ingest(
         bool, typer.Option("--appraise",
                            help="Then appraise the new and changed records (see `corpus appraise`).")
     ] = False,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Ingest PubMed/MEDLINE XML and JSON Lines files into the corpus (idempotent, resumable)."""
     for f in files:  # check every path before touching the corpus
@@ -157,7 +166,7 @@ def corpus_ingest(
                 )
         err.print(Text(f"Corpus {corpus.path}: {corpus.count():,} records.", style="bold"))
         if appraise:
-            _appraise(corpus, None)
+            _appraise(corpus, None, scheduler)
 
 
 @corpus_app.command("appraise")
@@ -167,21 +176,24 @@ def corpus_appraise(
     workers: Annotated[
         int | None, typer.Option(help="Local worker processes (default: 2, or 1 on one core).", min=1, max=64)
     ] = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Compute the question-independent appraisal of every record once and store it in the
     corpus, so `ask` reuses it (resumable: a re-run does only what is missing)."""
     with Corpus.open(resolve_db(db)) as corpus:
-        _appraise(corpus, workers)
+        _appraise(corpus, workers, scheduler)
 
 
-def _appraise(corpus: Corpus, workers: int | None) -> None:
+def _appraise(corpus: Corpus, workers: int | None, scheduler: str | None) -> None:
     from .corpus.appraise import appraise_corpus
+
+    scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
 
     with Progress(TextColumn("[bold]Appraising"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=err, transient=True) as progress:
         task = progress.add_task("appraise", total=None)
         result = appraise_corpus(
-            corpus, workers=workers,
+            corpus, workers=workers, scheduler=scheduler,
             progress=lambda done, total: progress.update(task, completed=done, total=total))
     err.print(Text(f"Corpus {corpus.path}: {result.appraised:,} records appraised, "
                    f"{result.already:,} already current.", style="bold"))

@@ -4,7 +4,10 @@ and stored in the corpus (keyed by appraiser version and record content), reused
 Resumable and idempotent: each batch is stored in its own transaction, and only records without
 a current appraisal are read, so a re-run after an interruption (or after ``ingest`` added or
 changed records) does only what is missing. A new appraiser version recomputes everything.
-Batches are appraised in local worker processes (both cores), the corpus written by this one.
+Batches are appraised in local worker processes (both cores), or on a Dask distributed cluster
+(``scheduler="tcp://host:8786"``, the optional ``cluster`` extra); either way only this process
+writes the corpus, so it stays consistent, and a worker lost mid-run has its batch recomputed by
+Dask (a cluster lost altogether stops the run: what was stored stays, a re-run resumes).
 """
 
 from __future__ import annotations
@@ -13,10 +16,16 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from ..appraise import APPRAISAL_VERSION, DEFAULT_APPRAISER
+from ..errors import ScisaysError
 from ..model import Record
 from .store import Corpus
+
+
+class ClusterError(ScisaysError):
+    """The Dask scheduler could not be reached, or the cluster failed mid-run."""
 
 Progress = Callable[[int, int], None] | None
 Row = tuple[int, str, str, str]
@@ -31,6 +40,45 @@ class AppraiseResult:
 def appraise_batch(batch: list[tuple[int, str, Record]]) -> list[Row]:
     """(record id, content hash, version, stored JSON) for each record of the batch (pure)."""
     return [(rid, h, APPRAISAL_VERSION, DEFAULT_APPRAISER.base(r).to_json()) for rid, h, r in batch]
+
+
+def _on_cluster(batches: Iterator[list[tuple[int, str, Record]]], scheduler: str,
+                connect_timeout: float = 10.0) -> Iterator[list[Row]]:
+    """Appraise the batches on a Dask cluster, a few in flight per worker, results in order."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ClusterError("--scheduler needs Dask's distributed package; install it with "
+                           "pip install 'scisays[cluster]'.") from None
+    try:
+        client = Client(scheduler, timeout=connect_timeout,  # type: ignore[no-untyped-call]
+                        set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as e:
+        raise ClusterError(f"Cannot reach the Dask scheduler at {scheduler} ({type(e).__name__}); "
+                           "check the address and that the scheduler is running.") from None
+    try:
+        slots = max(2, 2 * len(client.scheduler_info().get("workers", {})))
+        pending: list[Any] = []
+        for b in batches:
+            pending.append(client.submit(appraise_batch, b, pure=False))
+            if len(pending) >= slots:
+                yield _result(pending.pop(0), scheduler)
+        for f in pending:
+            yield _result(f, scheduler)
+    finally:
+        client.close()  # type: ignore[no-untyped-call]
+
+
+def _result(future: Any, scheduler: str) -> list[Row]:
+    try:
+        rows: list[Row] = future.result()
+    except Exception as e:
+        if not isinstance(e, (OSError, TimeoutError)) and not type(e).__module__.startswith(
+                ("distributed", "concurrent", "asyncio")):
+            raise  # a bug in appraisal, not the cluster: keep its traceback
+        raise ClusterError(f"The Dask cluster at {scheduler} failed mid-run ({type(e).__name__}); "
+                           "what was appraised is stored: run the same command again to resume.") from None
+    return rows
 
 
 def _pipelined(batches: Iterator[list[tuple[int, str, Record]]], workers: int) -> Iterator[list[Row]]:
@@ -49,8 +97,10 @@ def _pipelined(batches: Iterator[list[tuple[int, str, Record]]], workers: int) -
 
 
 def appraise_corpus(corpus: Corpus, *, workers: int | None = None, batch: int = 500,
-                    progress: Progress = None, limit: int | None = None) -> AppraiseResult:
-    """Appraise every record of ``corpus`` that lacks a current appraisal (at most ``limit``)."""
+                    progress: Progress = None, limit: int | None = None,
+                    scheduler: str | None = None, connect_timeout: float = 10.0) -> AppraiseResult:
+    """Appraise every record of ``corpus`` that lacks a current appraisal (at most ``limit``),
+    in local processes or on the Dask cluster at ``scheduler``."""
     total = corpus.count()
     todo = corpus.count_to_appraise(APPRAISAL_VERSION)
     result = AppraiseResult(already=total - todo)
@@ -73,7 +123,9 @@ def appraise_corpus(corpus: Corpus, *, workers: int | None = None, batch: int = 
 
     if progress:
         progress(0, todo)
-    for rows in _pipelined(batches(), workers):
+    results = (_on_cluster(batches(), scheduler, connect_timeout) if scheduler
+               else _pipelined(batches(), workers))
+    for rows in results:
         corpus.store_appraisals(rows)
         result.appraised += len(rows)
         if progress:
