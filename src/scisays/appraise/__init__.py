@@ -32,7 +32,7 @@ from ..model import (
 from .design import DesignCall, classify_design, classify_species
 from .details import extract_sample_size
 from .dose import find_dose_effects, find_doses
-from .finding import active_comparator, find_direction, placebo_controlled
+from .finding import active_comparator, find_direction, placebo_controlled, read_sentence
 from .review import certainty_statements, pooled_designs
 from .safety import find_safety
 from .sections import Sentence, assign_roles, conclusion_sentences
@@ -73,6 +73,10 @@ class Appraiser:
         call = self.design(record)
         n, n_sentence = self.sample_size(sentences, call.design)
         review = call.design in (Design.META_ANALYSIS, Design.SYSTEMATIC_REVIEW)
+        # what each sentence states does not depend on the question (a review's conclusions
+        # are read with their main clause leading): read once, here
+        readings = (tuple(read_sentence(x.text, conclusion=review) for x in sentences)
+                    if self.finding is find_direction else None)
         return Base(tuple(sentences), Appraisal(
             record_key=record.key,
             design=call.design,
@@ -87,7 +91,7 @@ class Appraiser:
             pooled=pooled_designs(record.title, sentences) if review else None,
             certainty_statements=certainty_statements(sentences) if review else (),
             retracted=retraction(record),
-        ))
+        ), readings)
 
     def for_question(self, record: Record, base: Base, question: Question) -> Appraisal:
         """The whole appraisal: ``base`` with the findings for every condition of ``question``
@@ -98,10 +102,12 @@ class Appraiser:
         if a.design in (Design.META_ANALYSIS, Design.SYSTEMATIC_REVIEW):
             question_text = " ".join(
                 [record.title, *(s.text for s in sentences if s.role is SentenceRole.OBJECTIVE)])
+        extra = ({"readings": base.readings}
+                 if base.readings is not None and self.finding is find_direction else {})
         findings = tuple(
             _head_to_head(record, sentences,
                           self.finding(sentences, c, question.terms_for(c), question=question_text,
-                                       substance=question.substance_terms))
+                                       substance=question.substance_terms, **extra))
             for c in question.conditions
         )
         return dataclasses.replace(
@@ -119,13 +125,16 @@ class Base:
 
     sentences: tuple[Sentence, ...]
     appraisal: Appraisal  # without findings and doses
+    readings: tuple[Direction | None, ...] | None = None  # each sentence's read_sentence
 
     def to_json(self) -> str:
         d = self.appraisal.to_dict()
         for st, c in zip(d["certainty_statements"], self.appraisal.certainty_statements, strict=True):
             st["index"] = c.index  # not in the report, but part of what was computed
+        readings = None if self.readings is None else [x.value if x else "" for x in self.readings]
         return json.dumps({"sentences": [[x.text, x.role.value] for x in self.sentences],
-                           "appraisal": d}, ensure_ascii=False, separators=(",", ":"))
+                           "readings": readings, "appraisal": d}, ensure_ascii=False,
+                          separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> Base:
@@ -133,7 +142,9 @@ class Base:
 
         d = json.loads(text)
         sentences = tuple(Sentence(t, SentenceRole(r), i) for i, (t, r) in enumerate(d["sentences"]))
-        return cls(sentences, appraisal_from_dict(d["appraisal"]))
+        raw = d.get("readings")
+        readings = None if raw is None else tuple(Direction(x) if x else None for x in raw)
+        return cls(sentences, appraisal_from_dict(d["appraisal"]), readings)
 
 
 def _fingerprint() -> str:

@@ -366,6 +366,7 @@ def only_as_comparator(text: str, substance: re.Pattern[str]) -> bool:
 def find_direction(
     sentences: Sequence[Sentence], condition: str, terms: Sequence[str], *,
     question: str = "", substance: Sequence[str] = (),
+    readings: Sequence[Direction | None] | None = None,
 ) -> Finding:
     """The study's finding for ``condition``, quoting the sentences that carry it.
 
@@ -373,7 +374,8 @@ def find_direction(
     cannot tell ("we are uncertain whether", "insufficient evidence to support") counts as an
     *uncertain* reading. ``question`` is a review's own question (title and objectives): when
     it names the condition the review addresses it, and its conclusions are read even where
-    they do not repeat the condition's name."""
+    they do not repeat the condition's name. ``readings``: each sentence's ``read_sentence``
+    (by index), computed once per record (they do not depend on the question)."""
     pattern = term_pattern([condition, *terms])
     named = [s for s in sentences if mentions(s.text, pattern)]
     drug = term_pattern(substance) if substance else None
@@ -393,7 +395,8 @@ def find_direction(
                 continue
             if question and s not in named and _SAFETY_TALK.search(main_clause(s.text)):
                 continue  # a review's word on safety is not its answer on efficacy
-            d = read_sentence(s.text, conclusion=bool(question))
+            d = (readings[s.index] if readings is not None
+                 else read_sentence(s.text, conclusion=bool(question)))
             if d is None and less_of.search(s.text):
                 d = Direction.BENEFIT  # "reduced plaque, gingival inflammation ..." (the condition)
             if (d in (Direction.BENEFIT, Direction.NO_EFFECT, Direction.HARM, Direction.MIXED)
