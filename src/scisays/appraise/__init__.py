@@ -65,18 +65,20 @@ class Appraiser:
     def base_steps(self) -> tuple[Callable[..., Any], ...]:
         return (self.split, self.design, self.species, self.sample_size, self.safety, self.dose_effects)
 
-    def base(self, record: Record) -> Base:
+    def base(self, record: Record, *, readings: bool = False) -> Base:
         """The question-independent part: sentences and roles, design, species, sample size,
         conclusion, safety mentions, dose effects, what a review pooled and the certainty it
-        states, retraction. Computed once per record and version (``corpus appraise``)."""
+        states, retraction. Computed once per record and version (``corpus appraise``), which
+        also reads what every sentence states (``readings``): worth it when stored for every
+        later question, wasted for one question (``ask`` reads only the sentences it needs)."""
         sentences = self.split(record)
         call = self.design(record)
         n, n_sentence = self.sample_size(sentences, call.design)
         review = call.design in (Design.META_ANALYSIS, Design.SYSTEMATIC_REVIEW)
         # what each sentence states does not depend on the question (a review's conclusions
         # are read with their main clause leading): read once, here
-        readings = (tuple(read_sentence(x.text, conclusion=review) for x in sentences)
-                    if self.finding is find_direction else None)
+        said = (tuple(read_sentence(x.text, conclusion=review) for x in sentences)
+                if readings and self.finding is find_direction else None)
         return Base(tuple(sentences), Appraisal(
             record_key=record.key,
             design=call.design,
@@ -91,7 +93,7 @@ class Appraiser:
             pooled=pooled_designs(record.title, sentences) if review else None,
             certainty_statements=certainty_statements(sentences) if review else (),
             retracted=retraction(record),
-        ), readings)
+        ), said)
 
     def for_question(self, record: Record, base: Base, question: Question) -> Appraisal:
         """The whole appraisal: ``base`` with the findings for every condition of ``question``

@@ -39,8 +39,9 @@ class AppraiseResult:
 
 def appraise_batch(batch: list[tuple[int, str, Record]]) -> list[Row]:
     """(record id, content hash, version, stored JSON, compressed) for each record of the batch
-    (pure; compressed here, in the worker, so the writer and the network carry a quarter)."""
-    return [(rid, h, APPRAISAL_VERSION, pack(DEFAULT_APPRAISER.base(r).to_json())) for rid, h, r in batch]
+    (pure; compressed here, in the worker, so the writer and the network carry less than half)."""
+    return [(rid, h, APPRAISAL_VERSION, pack(DEFAULT_APPRAISER.base(r, readings=True).to_json()))
+            for rid, h, r in batch]
 
 
 def _on_cluster(batches: Iterator[list[tuple[int, str, Record]]], scheduler: str,

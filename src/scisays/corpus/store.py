@@ -662,7 +662,7 @@ class Corpus:
 
     def store_appraisals(self, rows: Sequence[tuple[int, str, str, str | bytes]]) -> None:
         """(record id, content hash, version, data) rows, in one transaction. The JSON is stored
-        zlib-compressed (about a quarter of its size); bytes are taken as compressed already."""
+        zlib-compressed (less than half its size); bytes are taken as compressed already."""
         packed = [(rid, h, v, d if isinstance(d, bytes) else pack(d)) for rid, h, v, d in rows]
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
