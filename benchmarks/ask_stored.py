@@ -1,0 +1,69 @@
+"""`ask` latency with stored appraisals against recomputing them, interleaved run by run.
+
+On a corpus built by ask_latency.py (``--db``), first stores the current appraiser's appraisals
+for the records the questions retrieve (the same code path as ``corpus appraise``; latency depends
+only on those records), then times each question alternately with the default appraiser (which
+reads the stored appraisals) and with an appraiser whose steps are the same functions but which
+never uses stored appraisals (the path of a corpus never appraised). Interleaving keeps a busy
+machine from favouring one side.
+
+    python benchmarks/ask_stored.py --db /tmp/askbench/corpus.sqlite [--runs 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from scisays.appraise import DEFAULT_APPRAISER, Appraiser
+from scisays.appraise.dose import find_dose_effects
+from scisays.corpus import Corpus
+from scisays.corpus.appraise import appraise_batch
+from scisays.pipeline import ask, retrieve
+from scisays.question import build_question
+
+QUESTIONS = (("kratom", ("anxiety", "depression")), ("asthma", ("budesonide",)))
+
+
+def store_hits(c: Corpus) -> None:
+    for substance, conditions in QUESTIONS:
+        hits = retrieve(c, build_question(substance, conditions), 300)
+        rows = []
+        for r, _ in hits:
+            rid, digest = c.conn.execute("SELECT rowid, content_hash FROM records WHERE key = ?",
+                                         (r.key,)).fetchone()
+            rows.append((rid, digest, r))
+        c.store_appraisals(appraise_batch(rows))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--db", type=Path, required=True)
+    ap.add_argument("--runs", type=int, default=10)
+    args = ap.parse_args()
+    fresh = Appraiser(dose_effects=lambda *a: find_dose_effects(*a))  # same steps, never stored
+    assert fresh.version is None
+    print("| question | appraisal | median s | p95 s |\n|---|---|---:|---:|")
+    with Corpus.open(args.db) as c:
+        store_hits(c)
+        for substance, conditions in QUESTIONS:
+            for appraiser in (DEFAULT_APPRAISER, fresh):
+                ask(c, substance, conditions, appraiser=appraiser)  # warm-up
+            stored: list[float] = []
+            recomputed: list[float] = []
+            for _ in range(args.runs):
+                for appraiser, out in ((DEFAULT_APPRAISER, stored), (fresh, recomputed)):
+                    t = time.perf_counter()
+                    ask(c, substance, conditions, appraiser=appraiser)
+                    out.append(time.perf_counter() - t)
+            for name, times in (("stored", stored), ("recomputed", recomputed)):
+                times.sort()
+                p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+                print(f"| {substance} / {', '.join(conditions)} | {name} | {statistics.median(times):.3f} "
+                      f"| {p95:.3f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
