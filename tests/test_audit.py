@@ -114,6 +114,10 @@ def test_the_seed_articles_efficacy_claims_are_labelled_against_the_kratom_verdi
                if v.condition in ("anxiety", "depression"))
     users = next(c for c in eff if "some users have reported" in c.claim.sentence)
     assert users.claim.stance is Stance.HELPS and users.label is Label.OVERSTATED
+    surveys = next(c for c in eff if "surveys" in c.claim.sentence)
+    # "... may offer temporary relief, but these findings are not robustly supported": the
+    # article qualifies its own claim, and says what the evidence says
+    assert surveys.claim.stance is Stance.UNCERTAIN and surveys.label is Label.SUPPORTED
     summary = next(c for c in eff if c.claim.sentence.startswith("In summary"))
     assert summary.label is Label.SUPPORTED  # "limited and not definitive" agrees with the evidence
     assert all(c.citations for c in eff if c.label is not Label.NOT_CHECKABLE)

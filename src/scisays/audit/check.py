@@ -31,13 +31,6 @@ class Label(StrEnum):
 _SEVERITY = (Label.CONTRADICTED, Label.OVERSTATED, Label.UNDERSTATED, Label.SUPPORTED, Label.NOT_CHECKABLE)
 _BENEFIT = ("evidence of benefit", "probably benefits", "may benefit")
 
-# "not shown", "no evidence that it works": absence of evidence, not evidence of no effect
-_NOT_SHOWN = re.compile(
-    r"\b(?:not|never|yet to be|no(?:t)? (?:\w+ )?(?:been|yet)) (?:\w+ ){0,2}?(?:demonstrated|shown|proven|"
-    r"established|supported|confirmed)\b|\bno (?:\w+ ){0,2}(?:evidence|proof|studies|data)\b|"
-    r"\black of (?:\w+ ){0,2}(?:evidence|studies|trials|data)\b|\bunproven\b", re.IGNORECASE)
-
-
 @dataclass(frozen=True)
 class Citation:
     citation: str
@@ -77,13 +70,6 @@ def _direction(v: Verdict) -> str:
     if v.label == "evidence of harm":
         return "harm"
     return "insufficient"
-
-
-def stance_of(claim: Claim) -> Stance | None:
-    """The claim's stance, with "not shown to help" read as uncertainty, not as no effect."""
-    if claim.stance is Stance.DOES_NOT_HELP and _NOT_SHOWN.search(claim.sentence):
-        return Stance.UNCERTAIN
-    return claim.stance
 
 
 def label_efficacy(stance: Stance | None, strength: str, v: Verdict) -> tuple[Label, str]:
@@ -188,8 +174,7 @@ def check_claim(claim: Claim, report: Report | None) -> CheckedClaim:
         verdicts = tuple(v for v in report.verdicts if v.condition in claim.conditions)
         if not verdicts:
             return CheckedClaim(claim, Label.NOT_CHECKABLE, "no verdict for the conditions it names")
-        stance = stance_of(claim)
-        labelled = [label_efficacy(stance, claim.strength, v) for v in verdicts]
+        labelled = [label_efficacy(claim.stance, claim.strength, v) for v in verdicts]
         label = _worst([x for x, _ in labelled])
         why = "; ".join(f"{v.condition}: {w}" for v, (_, w) in zip(verdicts, labelled, strict=True))
         cites = tuple(dict.fromkeys(c for v in verdicts for c in _basis(report, v)))

@@ -45,6 +45,31 @@ _STANCE = {Direction.BENEFIT: Stance.HELPS, Direction.NO_EFFECT: Stance.DOES_NOT
            Direction.UNCERTAIN: Stance.UNCERTAIN, Direction.MIXED: Stance.UNCERTAIN,
            Direction.HARM: Stance.HARMS}
 
+# "not shown", "no evidence that it works": absence of evidence, not evidence of no effect
+_NOT_SHOWN = re.compile(
+    r"\b(?:not|never|yet to be|no(?:t)? (?:\w+ )?(?:been|yet)) (?:\w+ ){0,2}?(?:demonstrated|shown|proven|"
+    r"established|supported|confirmed)\b|\bno (?:\w+ ){0,2}(?:evidence|proof|studies|data)\b|"
+    r"\black of (?:\w+ ){0,2}(?:evidence|studies|trials|data)\b|\bunproven\b", re.IGNORECASE)
+# "…may offer relief, but these findings are not robustly supported by clinical research"
+_QUALIFIED = re.compile(
+    r"\b(?:but|however|although|though|yet|while)\b[^.;]*?\b(?:not (?:\w+ )?(?:supported|proven|established|"
+    r"confirmed|demonstrated|shown)|(?:limited|sparse|weak|scarce|little|no|insufficient|inconclusive) "
+    r"(?:\w+ ){0,2}(?:evidence|research|data|studies)|lack(?:s|ing)? (?:\w+ ){0,2}(?:evidence|research|"
+    r"trials|studies))", re.IGNORECASE)
+
+
+def stance_of(sentence: str, direction: Direction) -> Stance:
+    """What an article's sentence says of efficacy. "Not shown to help" is uncertainty, not
+    evidence of no effect; a benefit the sentence itself qualifies ("…, but these findings are
+    not supported by research") is uncertain: the article says so itself."""
+    stance = _STANCE[direction]
+    if stance is Stance.DOES_NOT_HELP and _NOT_SHOWN.search(sentence):
+        return Stance.UNCERTAIN
+    if stance is Stance.HELPS and _QUALIFIED.search(sentence):
+        return Stance.UNCERTAIN
+    return stance
+
+
 # How a claim is put. "reported": what users or anecdotes say; "hedged": may, might, could;
 # "cites research": "studies show"; none of them: asserted as fact.
 HEDGES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -225,7 +250,7 @@ def extract_claims(text: str, title: str = "", vocab: Vocabulary | None = None,
             continue
         refers = bool(named) or bool(_REFERENCE.search(s))
         if conditions and refers and (d := read_sentence(s)) is not None and d in _STANCE:
-            claims.append(Claim(ClaimKind.EFFICACY, conditions=conditions, stance=_STANCE[d],
+            claims.append(Claim(ClaimKind.EFFICACY, conditions=conditions, stance=stance_of(s, d),
                                 **base))  # type: ignore[arg-type]
         harms = _harms(s)
         if harms and refers:
