@@ -222,3 +222,20 @@ def test_cli_refuses_internal_urls_and_missing_files(kratom_db: Path, tmp_path: 
                       (str(tmp_path / "nope.txt"), "No such file")):
         r = runner.invoke(app, ["audit", src, "--db", str(kratom_db), "--source", "local"])
         assert r.exit_code != 0 and says in r.output and "Traceback" not in r.output, (src, r.output)
+
+
+def test_promises_and_safety_claims_are_checked(kratom_db: Path):
+    a = read_article("Kratom cures anxiety. It is completely safe and non-addictive. Kratom does not "
+                     "cure depression, though. Kratom can cause liver damage.", hint="txt")
+    with Corpus.open(kratom_db) as corpus:
+        audit = audit_article(a, lambda s, c: ask(corpus, s, c, offline=True))
+    by_kind = {c.claim.kind: c for c in reversed(audit.claims)}  # the first of each kind
+    cure = by_kind[ClaimKind.EFFICACY]
+    assert cure.claim.stance is Stance.HELPS and cure.label is Label.OVERSTATED
+    safe = by_kind[ClaimKind.SAFETY]
+    assert safe.label is Label.CONTRADICTED and "likely unsafe" in safe.why and safe.citations
+    harms = [c for c in audit.claims if c.claim.kind is ClaimKind.HARM]
+    # "non-addictive" denies a harm: it is the safety claim, not a dependence claim
+    assert [t for c in harms for t in c.claim.topics] == [SafetyTopic.LIVER]
+    denial = [c for c in audit.claims if "does not cure" in c.claim.sentence]
+    assert denial and denial[0].claim.stance is Stance.DOES_NOT_HELP

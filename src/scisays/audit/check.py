@@ -193,6 +193,19 @@ def check_claim(claim: Claim, report: Report | None) -> CheckedClaim:
                                 f"{report.safety.rating}", (), cites)
         return CheckedClaim(claim, Label.NOT_CHECKABLE,
                             f"no study in the evidence reports {names} for {claim.substance}")
+    if claim.kind is ClaimKind.SAFETY:
+        rating = report.safety.rating
+        harms = [t for t in report.safety.topics if t.topic is not SafetyTopic.TOLERABILITY]
+        cites = tuple(Citation(c, None, e.text) for t in harms[:3] for c, e in t.mentions[:1])
+        said = f"scisays' safety rating: {rating}"
+        if rating in ("likely unsafe", "possibly unsafe"):
+            return CheckedClaim(claim, Label.CONTRADICTED, f"the article says it is safe; {said} ("
+                                + "; ".join(f"{t.topic.label}: {t.describe()}" for t in harms) + ")",
+                                (), cites)
+        if rating in ("likely safe", "possibly safe"):
+            return CheckedClaim(claim, Label.SUPPORTED, said, (), cites)
+        return CheckedClaim(claim, Label.OVERSTATED, f"the article says it is safe; {said}: the studies "
+                            "cannot establish that", (), cites)
     if claim.kind is ClaimKind.MECHANISM:
         terms = mechanism_terms(claim.sentence)
         if not terms:

@@ -32,6 +32,7 @@ class ClaimKind(StrEnum):
     MECHANISM = "mechanism"
     DOSE = "dose"
     REGULATORY = "regulatory"
+    SAFETY = "safety"  # the article says it is safe ("completely safe", "no side effects")
 
 
 class Stance(StrEnum):
@@ -138,11 +139,38 @@ _ARTICLE_HARMS: tuple[tuple[SafetyTopic, re.Pattern[str]], ...] = (
 )
 
 
+# What articles promise that studies never say: "cures anxiety", "works wonders for stress".
+_PROMISE = re.compile(
+    r"\b(?:cures?|cured|curing|treats?|heals?|eliminates?|gets? rid of|works? (?:for|against|wonders)|"
+    r"effective (?:for|against|in treating)|fights?|combats?|beats?|reverses?|banish(?:es)?|"
+    r"boosts? (?:your )?mood)\b", re.IGNORECASE)
+_NEGATION = re.compile(r"\b(?:not|never|no|cannot|can't|doesn't|don't|won't|isn't|aren't)\b", re.IGNORECASE)
+# "It is completely safe", "no side effects", "non-addictive", "harmless"
+_SAFE = re.compile(
+    r"\b(?:(?:completely|perfectly|totally|100%|entirely|very|generally|is|are|be) safe|safe to (?:use|take)|"
+    r"harmless|non-?addictive|not addictive|no (?:known )?(?:side[- ]effects|risks?|dangers?)|"
+    r"without (?:any )?(?:side[- ]effects|risks?))\b", re.IGNORECASE)
+
+
+_DENIED = re.compile(r"(?:\bnon-?|\bnot |\bno |\bnever |\bwithout (?:any )?|\bfree of )(?:\w+ )?$",
+                     re.IGNORECASE)
+
+
+def _promised(sentence: str) -> Direction | None:
+    """An article's promise of benefit (or its denial), where the study-reading rules see none."""
+    m = _PROMISE.search(sentence)
+    if m is None:
+        return None
+    before = sentence[max(0, m.start() - 40):m.start()]
+    return Direction.NO_EFFECT if _NEGATION.search(before) else Direction.BENEFIT
+
+
 def _harms(sentence: str) -> tuple[SafetyTopic, ...]:
     """Safety topics a sentence claims: the study-reading concepts, or the article's words for
     a harm; an "interaction" with receptors is a mechanism, not a drug interaction."""
     found: list[SafetyTopic] = [t for t in topics_in(sentence) if t is not SafetyTopic.TOLERABILITY]
-    found += [t for t, p in _ARTICLE_HARMS if p.search(sentence) and t not in found]
+    found += [t for t, p in _ARTICLE_HARMS if t not in found and any(
+        not _DENIED.search(sentence[max(0, m.start() - 25):m.start()]) for m in p.finditer(sentence))]
     if SafetyTopic.DRUG_INTERACTION in found and not _ARTICLE_HARMS[3][1].search(sentence):
         found.remove(SafetyTopic.DRUG_INTERACTION)
     return tuple(t for t in SafetyTopic if t in found)
@@ -249,9 +277,11 @@ def extract_claims(text: str, title: str = "", vocab: Vocabulary | None = None,
         if not substance:
             continue
         refers = bool(named) or bool(_REFERENCE.search(s))
-        if conditions and refers and (d := read_sentence(s)) is not None and d in _STANCE:
+        if conditions and refers and (d := read_sentence(s) or _promised(s)) is not None and d in _STANCE:
             claims.append(Claim(ClaimKind.EFFICACY, conditions=conditions, stance=stance_of(s, d),
                                 **base))  # type: ignore[arg-type]
+        if refers and _SAFE.search(s) and not _harms(s):
+            claims.append(Claim(ClaimKind.SAFETY, **base))  # type: ignore[arg-type]
         harms = _harms(s)
         if harms and refers:
             claims.append(Claim(ClaimKind.HARM, topics=harms, **base))  # type: ignore[arg-type]
