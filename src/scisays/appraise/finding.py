@@ -183,9 +183,14 @@ def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(_BEFORE_TERM + r"(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
 
 
+_DASH_TABLE = {c: "-" for c in [*range(0x2010, 0x2016), 0x2212, 0x00AD]}  # what _DASHES matches
+
+
 def mentions(sentence: str, condition: re.Pattern[str]) -> bool:
     """True if the sentence names the condition (not a look-alike such as CNS depression)."""
-    cleaned = _FALSE_MENTIONS.sub(" ", _DASHES.sub("-", sentence))
+    cleaned = sentence.translate(_DASH_TABLE)
+    if "depression" in cleaned.lower():
+        cleaned = _FALSE_MENTIONS.sub(" ", cleaned)  # the look-alikes all end in "depression"
     return condition.search(cleaned) is not None
 
 
