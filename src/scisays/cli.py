@@ -73,6 +73,11 @@ SchedulerOption = Annotated[
                  show_default=False),
 ]
 
+FormatOption = Annotated[str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -364,12 +369,8 @@ def ask_command(
         typer.Argument(help="One or more conditions, e.g. anxiety depression.", show_default=False),
     ] = None,
     db: DbOption = None,
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")
-    ] = "terminal",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
-    ] = None,
+    fmt: FormatOption = "terminal",
+    output: OutputOption = None,
     limit: Annotated[
         int, typer.Option(help="Most relevant studies read per search.", min=1, max=100_000)
     ] = DEFAULT_LIMIT,
@@ -428,12 +429,8 @@ def audit_command(
         help="The article: a file (HTML, Markdown or text), - for standard input, or an http(s) URL.",
         show_default=False)],
     db: DbOption = None,
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")
-    ] = "terminal",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
-    ] = None,
+    fmt: FormatOption = "terminal",
+    output: OutputOption = None,
     substance: Annotated[
         list[str] | None,
         typer.Option("--substance", help="Check claims about this substance (repeatable); default: "

@@ -18,12 +18,11 @@ from functools import lru_cache
 
 from ..model import Direction, Evidence, Finding, SentenceRole
 from .review import (
-    CLAUSE_BREAK,
     SAFETY_WORDS,
-    about_main_question,
     is_open_question,
     is_uncertain,
     main_clause,
+    uncertain_on_main_question,
 )
 from .sections import Sentence
 
@@ -316,13 +315,12 @@ def read_sentence(text: str, conclusion: bool = False) -> Direction | None:
         text = text[: need.start()]  # what comes before the call for research, if anything
         if len(text.split()) < 3:
             return None
+    main = main_clause(text)
     if conclusion:
         d = classify_sentence(text)
-        parts = CLAUSE_BREAK.split(text, maxsplit=1)
-        if d is Direction.MIXED and len(parts) == 2 and not is_uncertain(parts[0]):
-            return classify_sentence(parts[0]) or d
+        if d is Direction.MIXED and main != text and not is_uncertain(main):
+            return classify_sentence(main) or d
     if is_uncertain(text):
-        main = main_clause(text)
         if main != text and not is_uncertain(main) and (d := classify_sentence(main)) is not None:
             return d
         return Direction.UNCERTAIN
@@ -393,8 +391,8 @@ def find_direction(
         # whether or not that sentence repeats the condition's name.
         pool = readable if not question else [
             s for s in sentences if s in readable or (
-                s.role in roles and SentenceRole.CONCLUSIONS in roles and is_uncertain(s.text)
-                and about_main_question(s.text))]
+                s.role in roles and SentenceRole.CONCLUSIONS in roles
+                and uncertain_on_main_question(s.text))]
         for s in pool:
             if s.role not in roles:
                 continue

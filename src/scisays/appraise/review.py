@@ -204,15 +204,15 @@ _MAIN_OUTCOME = re.compile(r"\b(?:efficacy|effective\w*|benefits?|beneficial|use
                            r"treatment of|practice of)\b", re.IGNORECASE)
 
 
-def about_main_question(text: str) -> bool:
-    """False for a sentence only about safety, the long term, other populations or comparisons:
-    uncertainty there does not settle the review's main question."""
-    return not _OTHER_OUTCOME.search(text) or bool(_MAIN_OUTCOME.search(text))
+def uncertain_on_main_question(text: str) -> bool:
+    """True if the sentence says the evidence cannot settle the review's main question: an
+    uncertainty only about safety, the long term, other populations or comparisons does not."""
+    return is_uncertain(text) and (not _OTHER_OUTCOME.search(text) or bool(_MAIN_OUTCOME.search(text)))
 
 
 #: where a sentence's main clause ends and a qualifying one begins ("X probably reduces Y,
 #: while we are uncertain of Z"; "...; ..."; ", and may increase ...")
-CLAUSE_BREAK = re.compile(
+_CLAUSE_BREAK = re.compile(
     r",? (?:while|whereas|but|although|though|however)\b|;|,? and (?=(?:probably |may |might |likely |"
     r"possibly )?(?:make|makes|made|have|has|had|did|do|does|result|results|increase[sd]?|reduce[sd]?|"
     r"improve[sd]?|show|shows|showed|were|was|are|is|not)\b)", re.IGNORECASE)
@@ -220,7 +220,7 @@ CLAUSE_BREAK = re.compile(
 
 def main_clause(text: str) -> str:
     """The sentence up to its first clause break (the whole sentence if it has none)."""
-    return CLAUSE_BREAK.split(text, maxsplit=1)[0]
+    return _CLAUSE_BREAK.split(text, maxsplit=1)[0]
 
 
 _OPEN_QUESTION = re.compile(r"\b(?:is|are|remains?) (?:still )?(?:uncertain|unclear|unknown) "

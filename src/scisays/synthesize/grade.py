@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..appraise.finding import is_perceived
-from ..appraise.review import about_main_question, certainty_for, is_uncertain, pooled_designs
+from ..appraise.review import certainty_for, pooled_designs, uncertain_on_main_question
 from ..appraise.sections import assign_roles
 from ..model import (
     CERTAINTIES,
@@ -577,7 +577,7 @@ def _authors_conclude(reviews: Sequence[Study], condition: str) -> bool:
         f = s.appraisal.finding_for(condition)
         if f is None or not f.evidence or f.evidence[0].role is not SentenceRole.CONCLUSIONS:
             return False
-        if any(is_uncertain(e.text) and about_main_question(e.text) for e in s.appraisal.conclusion):
+        if any(uncertain_on_main_question(e.text) for e in s.appraisal.conclusion):
             return False
     return True
 
