@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..appraise.sections import split_sentences
-from ..model import RegulatoryFact, Report, SafetyTopic, Verdict
+from ..model import RegulatoryFact, Report, SafetyTopic, SafetyTopicSummary, Verdict
 from .claims import REGULATORS, Claim, ClaimKind, Stance, mechanism_terms
 
 
@@ -113,6 +113,13 @@ def _worst(labels: Sequence[Label]) -> Label:
     return min(labels, key=_SEVERITY.index)
 
 
+def _signal_citations(report: Report, summaries: Sequence[SafetyTopicSummary],
+                      per_topic: int) -> tuple[Citation, ...]:
+    """The first sentences of each safety topic, each with its study's link."""
+    url = {s.record.citation: s.record.url for s in report.studies}
+    return tuple(Citation(c, url.get(c), e.text) for t in summaries for c, e in t.mentions[:per_topic])
+
+
 def _study_citations(report: Report, pattern: re.Pattern[str], limit: int = 3) -> tuple[Citation, ...]:
     out = []
     for s in report.studies:
@@ -181,22 +188,19 @@ def check_claim(claim: Claim, report: Report | None) -> CheckedClaim:
         return CheckedClaim(claim, label, why, verdicts, cites)
     if claim.kind is ClaimKind.HARM:
         topics = {t.topic: t for t in report.safety.topics}
-        found = [t for t in claim.topics if t in topics]
-        cites = tuple(Citation(c, None, e.text) for t in found for c, e in topics[t].mentions[:2])
-        by_cite = {s.record.citation: s.record.url for s in report.studies}
-        cites = tuple(Citation(c.citation, by_cite.get(c.citation), c.sentence) for c in cites)
-        names = ", ".join(SafetyTopic(t).label for t in claim.topics)
+        found = [topics[t] for t in claim.topics if t in topics]
         if found:
             return CheckedClaim(claim, Label.SUPPORTED,
-                                f"studies report {', '.join(topics[t].topic.label for t in found)} "
-                                f"({'; '.join(topics[t].describe() for t in found)}); safety rating: "
-                                f"{report.safety.rating}", (), cites)
+                                f"studies report {', '.join(t.topic.label for t in found)} "
+                                f"({'; '.join(t.describe() for t in found)}); safety rating: "
+                                f"{report.safety.rating}", (), _signal_citations(report, found, 2))
+        names = ", ".join(t.label for t in claim.topics)
         return CheckedClaim(claim, Label.NOT_CHECKABLE,
                             f"no study in the evidence reports {names} for {claim.substance}")
     if claim.kind is ClaimKind.SAFETY:
         rating = report.safety.rating
         harms = [t for t in report.safety.topics if t.topic is not SafetyTopic.TOLERABILITY]
-        cites = tuple(Citation(c, None, e.text) for t in harms[:3] for c, e in t.mentions[:1])
+        cites = _signal_citations(report, harms[:3], 1)
         said = f"scisays' safety rating: {rating}"
         if rating in ("likely unsafe", "possibly unsafe"):
             return CheckedClaim(claim, Label.CONTRADICTED, f"the article says it is safe; {said} ("

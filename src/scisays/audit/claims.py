@@ -125,15 +125,16 @@ _REFERENCE = re.compile(r"\b(?:it|its|it's|this (?:herb|plant|supplement|substan
                         r"botanical|remedy|compound|extract|tea))\b", re.IGNORECASE)
 # Harms as articles put them ("potential for abuse and addiction", "liver damage"): a claim
 # about a harm, whether or not the article says it happened.
+_WITH_MEDICINES = re.compile(
+    r"\binteract\w* with (?:\w+ ){0,3}(?:medications?|drugs?|medicines?|prescriptions?|alcohol)\b",
+    re.IGNORECASE)
 _ARTICLE_HARMS: tuple[tuple[SafetyTopic, re.Pattern[str]], ...] = (
     (SafetyTopic.DEPENDENCE, re.compile(r"\b(?:addict\w*|abuse|dependen(?:ce|cy|t)|habit-forming)\b",
                                         re.IGNORECASE)),
     (SafetyTopic.WITHDRAWAL, re.compile(r"\bwithdrawal symptoms?\b", re.IGNORECASE)),
     (SafetyTopic.LIVER, re.compile(r"\b(?:liver (?:damage|injury|toxicity|failure)|hepatotox\w*)\b",
                                    re.IGNORECASE)),
-    (SafetyTopic.DRUG_INTERACTION, re.compile(
-        r"\binteract\w* with (?:\w+ ){0,3}(?:medications?|drugs?|medicines?|prescriptions?|alcohol)\b",
-        re.IGNORECASE)),
+    (SafetyTopic.DRUG_INTERACTION, _WITH_MEDICINES),
     (SafetyTopic.OVERDOSE_DEATH, re.compile(r"\b(?:overdos\w*|deaths?|fatal\w*)\b", re.IGNORECASE)),
     (SafetyTopic.SEIZURE, re.compile(r"\bseizures?\b", re.IGNORECASE)),
 )
@@ -171,7 +172,7 @@ def _harms(sentence: str) -> tuple[SafetyTopic, ...]:
     found: list[SafetyTopic] = [t for t in topics_in(sentence) if t is not SafetyTopic.TOLERABILITY]
     found += [t for t, p in _ARTICLE_HARMS if t not in found and any(
         not _DENIED.search(sentence[max(0, m.start() - 25):m.start()]) for m in p.finditer(sentence))]
-    if SafetyTopic.DRUG_INTERACTION in found and not _ARTICLE_HARMS[3][1].search(sentence):
+    if SafetyTopic.DRUG_INTERACTION in found and not _WITH_MEDICINES.search(sentence):
         found.remove(SafetyTopic.DRUG_INTERACTION)
     return tuple(t for t in SafetyTopic if t in found)
 

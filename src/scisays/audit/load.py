@@ -26,9 +26,7 @@ def load_article(source: str, *, fetch: Callable[[str], Fetched] = fetch_url,
         _size(len(data), max_bytes, "standard input")
         return read_article(decode(data), source="standard input")
     if _URL.match(source):
-        got = fetch(source)
-        return read_article(decode(got.body, got.charset), hint=got.content_type, source=source,
-                            base_url=got.final_url)
+        return article_from_url(source, fetch)
     path = Path(source).expanduser()
     if not path.exists():
         raise UsageError(f"No such file: {source}; give an existing file, an http(s) URL or -.")
@@ -39,6 +37,13 @@ def load_article(source: str, *, fetch: Callable[[str], Fetched] = fetch_url,
     if suffix == "pdf":
         raise InputFileError(f"{source} is a PDF; save its text to a .txt file and audit that.")
     return read_article(decode(path.read_bytes()), hint=suffix, source=str(source))
+
+
+def article_from_url(url: str, fetch: Callable[[str], Fetched] = fetch_url) -> Article:
+    """The article at ``url``, fetched under fetch.py's rules (the CLI and the web app)."""
+    got = fetch(url)
+    return read_article(decode(got.body, got.charset), hint=got.content_type, source=url,
+                        base_url=got.final_url)
 
 
 def _size(n: int, max_bytes: int, what: str) -> None:

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputFileError
+from . import _finish
+from .datasets import read_csv
 from .metrics import score
 
 Progress = Callable[[int, int], None] | None
@@ -21,32 +23,10 @@ _CHECK_COVID = {"SUPPORT": "Supports", "REFUTE": "Refutes", "NOTENOUGHINFO": "Ne
 
 def _csv(path: Path, required: tuple[str, ...], expected: str) -> list[dict[str, str]]:
     csv.field_size_limit(1 << 30)  # whole web pages in one field
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            reader = csv.DictReader(f)
-            rows = list(reader)
-            fields = reader.fieldnames or []
-    except FileNotFoundError:
-        raise InputFileError(f"{path} is missing; expected {expected}.") from None
-    except IsADirectoryError:
-        raise InputFileError(f"{path} is a folder; expected {expected}.") from None
-    except (UnicodeDecodeError, csv.Error) as e:
-        raise InputFileError(f"{path} is not a readable CSV file ({e}); expected {expected}.") from None
-    missing = [c for c in required if c not in fields]
-    if missing:
-        raise InputFileError(f"{path} lacks the column(s) {', '.join(missing)}; expected {expected}.")
+    rows = read_csv(path, required, expected, encoding="utf-8-sig")
     if not rows:
         raise InputFileError(f"{path} has no rows; expected {expected}.")
     return rows
-
-
-def _result(task: str, gold: list[str], pred: list[str], labels: tuple[str, ...], started: float,
-            extra: dict[str, Any]) -> dict[str, Any]:
-    r = score(gold, pred, list(labels))
-    seconds = time.perf_counter() - started
-    return {"task": task, **extra, "n": r["n"], "accuracy": r["accuracy"], "macro_f1": r["macro_f1"],
-            "per_class": r["per_class"], "labels": r["labels"], "confusion": r["confusion"],
-            "seconds": round(seconds, 2), "items_per_second": round(r["n"] / seconds, 1) if seconds else None}
 
 
 def eval_article_stance(path: Path, progress: Progress = None) -> dict[str, Any]:
@@ -65,7 +45,7 @@ def eval_article_stance(path: Path, progress: Progress = None) -> dict[str, Any]
         pred.append(str(p))
         if progress:
             progress(len(gold), len(rows))
-    return _result("article-stance", gold, pred, ("1", "0"), started, {"method": "rules"})
+    return _finish(score(gold, pred, ["1", "0"]), "article-stance", started, {"method": "rules"})
 
 
 def _check_covid(path: Path) -> list[tuple[str, str, str]]:
@@ -135,5 +115,5 @@ def eval_claim_evidence(path: Path, progress: Progress = None) -> dict[str, Any]
         if progress:
             progress(len(gold), len(items))
     meta = dict(ml.load("claim-evidence").meta or {})
-    return _result("claim-evidence", gold, pred, CLAIM_LABELS, started,
+    return _finish(score(gold, pred, list(CLAIM_LABELS)), "claim-evidence", started,
                    {"method": "linear model", "model": meta})

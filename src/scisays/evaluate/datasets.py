@@ -126,14 +126,19 @@ def load_pubmedqa(path: Path, gold: dict[str, str] | None = None) -> list[QAItem
     return items
 
 
-def _read_csv(path: Path, required: tuple[str, ...], expected: str) -> list[dict[str, str]]:
+def read_csv(path: Path, required: tuple[str, ...], expected: str,
+             encoding: str = "utf-8") -> list[dict[str, str]]:
+    """The rows of a CSV file that must have the ``required`` columns; InputFileError (one
+    sentence saying what was ``expected``) when it is missing, a folder, unreadable or lacks one."""
     try:
-        with path.open(encoding="utf-8", newline="") as f:
+        with path.open(encoding=encoding, newline="") as f:
             reader = csv.DictReader(f)
             rows = list(reader)
             fields = reader.fieldnames or []
     except FileNotFoundError as e:
         raise InputFileError(f"{path} is missing; expected {expected}.") from e
+    except IsADirectoryError as e:
+        raise InputFileError(f"{path} is a folder; expected {expected}.") from e
     except (UnicodeDecodeError, csv.Error) as e:
         raise InputFileError(f"{path} is not a readable CSV file; expected {expected}.") from e
     missing = [c for c in required if c not in fields]
@@ -155,12 +160,12 @@ def load_evidence_inference(directory: Path) -> list[EffectPrompt]:
     """Read an Evidence Inference 2.0 directory; one item per prompt that has annotations."""
     if not directory.is_dir():
         raise _bad(directory, EVIDENCE_INFERENCE_FORMAT, "it is not a directory")
-    prompts = _read_csv(
+    prompts = read_csv(
         directory / "prompts.csv",
         ("PromptID", "PMCID", "Outcome", "Intervention", "Comparator"),
         EVIDENCE_INFERENCE_FORMAT,
     )
-    annotations = _read_csv(
+    annotations = read_csv(
         directory / "annotations.csv", ("PromptID", "Label Code"), EVIDENCE_INFERENCE_FORMAT
     )
     codes: dict[str, list[tuple[str, bool]]] = {}

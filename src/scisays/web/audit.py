@@ -14,8 +14,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..audit.article import Article, decode, read_article
-from ..audit.fetch import fetch_url
+from ..audit.article import decode, read_article
+from ..audit.load import article_from_url
 from ..audit.render import render_html_body
 from ..audit.report import AuditReport, audit_article
 from ..corpus import Corpus
@@ -64,13 +64,8 @@ def parse_audit_request(data: Mapping[str, Any]) -> tuple[str, str, list[str], l
 def run_audit(corpus_path: Path, text: str, url: str, substances: list[str],
               conditions: list[str]) -> AuditReport:
     """Read (or fetch) the article and audit it against the local corpus, offline."""
-    article: Article
-    if url:
-        got = fetch_url(url)
-        article = read_article(decode(got.body, got.charset), hint=got.content_type, source=url,
-                               base_url=got.final_url)
-    else:
-        article = read_article(decode(text.encode("utf-8")), source="pasted text")
+    article = (article_from_url(url) if url
+               else read_article(decode(text.encode("utf-8")), source="pasted text"))
     with Corpus.open(corpus_path) as corpus:
         return audit_article(article, lambda s, c: ask(corpus, s, c, offline=True),
                              substances=substances, conditions=conditions)
