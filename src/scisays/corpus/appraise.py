@@ -111,17 +111,15 @@ def appraise_corpus(corpus: Corpus, *, workers: int | None = None, batch: int = 
     workers = workers or min(2, os.cpu_count() or 1)
 
     def batches() -> Iterator[list[tuple[int, str, Record]]]:
-        sent = 0
-        # the reader must not see rows this run stores meanwhile as missing: it walks by rowid
+        left = limit
+        # the reader walks by rowid, so rows this run stores meanwhile are never read again
         for b in corpus.records_to_appraise(APPRAISAL_VERSION, batch):
-            if limit is not None and sent + len(b) > limit:
-                b = b[: limit - sent]
+            if left is not None:
+                b = b[:left]
+                left -= len(b)
             if not b:
                 return
-            sent += len(b)
             yield b
-            if limit is not None and sent >= limit:
-                return
 
     if progress:
         progress(0, todo)
