@@ -113,10 +113,15 @@ def table(c: Corpus, runs: int) -> None:
             t = time.perf_counter()
             ask(c, substance, conditions)
             times.append(time.perf_counter() - t)
-        times.sort()
-        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        median, p95 = median_p95(times)
         print(f"| {substance} / {', '.join(conditions)} | {len(report.studies)} "
-              f"| {statistics.median(times):.3f} | {p95:.3f} |", flush=True)
+              f"| {median:.3f} | {p95:.3f} |", flush=True)
+
+
+def median_p95(times: list[float]) -> tuple[float, float]:
+    """Median and 95th percentile (nearest rank) of the timings."""
+    ordered = sorted(times)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 if __name__ == "__main__":
     main()

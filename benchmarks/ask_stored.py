@@ -13,10 +13,10 @@ machine from favouring one side.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from pathlib import Path
 
+from ask_latency import median_p95
 from scisays.appraise import DEFAULT_APPRAISER, Appraiser
 from scisays.appraise.dose import find_dose_effects
 from scisays.corpus import Corpus
@@ -59,10 +59,9 @@ def main() -> None:
                     ask(c, substance, conditions, appraiser=appraiser)
                     out.append(time.perf_counter() - t)
             for name, times in (("stored", stored), ("recomputed", recomputed)):
-                times.sort()
-                p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-                print(f"| {substance} / {', '.join(conditions)} | {name} | {statistics.median(times):.3f} "
-                      f"| {p95:.3f} |", flush=True)
+                median, p95 = median_p95(times)
+                print(f"| {substance} / {', '.join(conditions)} | {name} | {median:.3f} | {p95:.3f} |",
+                      flush=True)
 
 
 if __name__ == "__main__":
