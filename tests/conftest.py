@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from scisays.config import Settings
+from scisays.config import DatabaseUrl, DbLocation, Settings
 from scisays.corpus import Corpus, ingest_file
 from scisays.model import (
     AdverseEvents,
@@ -30,6 +32,7 @@ from scisays.model import (
 )
 from scisays.pipeline import ask
 
+import pgserver
 from fakeserver import closed_ports
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,6 +96,40 @@ def pubmed_samples() -> list[Path]:
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "corpus.sqlite"
+
+
+# --- both backends: SQLite (the default) and PostgreSQL (a throwaway server, see pgserver.py) ---
+
+
+@pytest.fixture(scope="session")
+def postgres_base() -> Iterator[str]:
+    """The URL of the test PostgreSQL database; skipped with the reason when there is none
+    locally, a failure under CI (``CI`` set), which must test both backends."""
+    why = pgserver.why_unavailable()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI for the backend tests: {why}")
+        pytest.skip(why)
+    with pgserver.server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest) -> Iterator[DatabaseUrl]:
+    """A DatabaseUrl of a fresh, empty schema of the test server (dropped after the test)."""
+    base = request.getfixturevalue("postgres_base")
+    with pgserver.schema_url(base) as url:
+        yield DatabaseUrl(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> DbLocation:
+    """Where a test's corpus (and shared state) lives, once per backend: a SQLite file, or an
+    empty PostgreSQL schema."""
+    if request.param == "sqlite":
+        return tmp_path / "corpus.sqlite"
+    url: DatabaseUrl = request.getfixturevalue("postgres_url")
+    return url
 
 
 @pytest.fixture(autouse=True)

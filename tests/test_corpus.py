@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from scisays.config import DbLocation
 from scisays.corpus import Corpus, ingest_file
 from scisays.corpus.store import fts_phrase, record_row
 from scisays.errors import CorpusError, InputFileError
@@ -20,8 +21,8 @@ def snapshot(corpus: Corpus) -> list[tuple]:
     return list(corpus.conn.execute("SELECT key, content_hash FROM records ORDER BY key"))
 
 
-def test_ingest_real_samples_and_jsonl(db: Path):
-    with Corpus.open(db, create=True) as c:
+def test_ingest_real_samples_and_jsonl(store: DbLocation):
+    with Corpus.open(store, create=True) as c:
         for p in pubmed_samples():
             ingest_file(c, p)
         r = ingest_file(c, KRATOM_DEV)
@@ -35,8 +36,8 @@ def test_ingest_real_samples_and_jsonl(db: Path):
         assert rec is not None and rec.sections[0].label == "BACKGROUND"
 
 
-def test_ingest_twice_changes_nothing(db: Path):
-    with Corpus.open(db, create=True) as c:
+def test_ingest_twice_changes_nothing(store: DbLocation):
+    with Corpus.open(store, create=True) as c:
         ingest_file(c, DATA / "update_v1.xml")
         before = snapshot(c)
         again = ingest_file(c, DATA / "update_v1.xml")
@@ -46,8 +47,8 @@ def test_ingest_twice_changes_nothing(db: Path):
         assert snapshot(c) == before
 
 
-def test_newer_version_replaces_and_deletion(db: Path):
-    with Corpus.open(db, create=True) as c:
+def test_newer_version_replaces_and_deletion(store: DbLocation):
+    with Corpus.open(store, create=True) as c:
         ingest_file(c, DATA / "update_v1.xml")
         r = ingest_file(c, DATA / "update_v2.xml")
         assert r.changes.updated == 1 and r.changes.deleted == 1
@@ -62,10 +63,10 @@ def test_newer_version_replaces_and_deletion(db: Path):
         assert not c.search(["kratom"])  # the FTS index forgot the deleted record too
 
 
-def test_doi_record_merges_with_pubmed_record(db: Path, tmp_path: Path):
+def test_doi_record_merges_with_pubmed_record(store: DbLocation, tmp_path: Path):
     jsonl = tmp_path / "doi.jsonl"
     jsonl.write_text('{"doi": "10.9999/TEST.1", "title": "Preprint version", "abstract": "x"}\n')
-    with Corpus.open(db, create=True) as c:
+    with Corpus.open(store, create=True) as c:
         ingest_file(c, jsonl)
         ingest_file(c, DATA / "update_v1.xml")
         assert c.count() == 3  # merged, not duplicated
@@ -74,7 +75,7 @@ def test_doi_record_merges_with_pubmed_record(db: Path, tmp_path: Path):
 
 @pytest.mark.parametrize("batch_size", [1, 3, 2000])
 def test_shared_doi_records_stay_separate_and_copies_merge_into_the_first(
-    db: Path, tmp_path: Path, batch_size: int
+    store: DbLocation, tmp_path: Path, batch_size: int
 ):
     """Several PubMed records may share a DOI (errata, reprints): each stays its own record,
     and a PMID-less copy with that DOI merges into the earliest one, whatever the batching."""
@@ -83,7 +84,7 @@ def test_shared_doi_records_stay_separate_and_copies_merge_into_the_first(
     lines.append('{"pmid": "9200", "doi": "10.1/other", "title": "Other paper"}')
     src = tmp_path / "shared.jsonl"
     src.write_text("\n".join(lines) + "\n")
-    with Corpus.open(db, create=True) as c:
+    with Corpus.open(store, create=True) as c:
         r = ingest_file(c, src, batch_size=batch_size)
         assert c.count() == 6
         assert r.changes.inserted == 6 and r.changes.older_skipped == 1
@@ -95,16 +96,16 @@ def test_shared_doi_records_stay_separate_and_copies_merge_into_the_first(
 
 
 
-def test_jsonl_edge_cases(db: Path):
-    with Corpus.open(db, create=True) as c:
+def test_jsonl_edge_cases(store: DbLocation):
+    with Corpus.open(store, create=True) as c:
         r = ingest_file(c, DATA / "edge.jsonl")
         assert r.changes.inserted == 3
         assert c.get("id:e1").year == 2021
         assert c.get("90000009").title == "Numeric PMID is accepted"
 
 
-def test_bad_jsonl_line_names_the_line_and_keeps_corpus_consistent(db: Path):
-    with Corpus.open(db, create=True) as c:
+def test_bad_jsonl_line_names_the_line_and_keeps_corpus_consistent(store: DbLocation):
+    with Corpus.open(store, create=True) as c:
         with pytest.raises(InputFileError, match=r"bad\.jsonl line 2: not valid JSON"):
             ingest_file(c, DATA / "bad.jsonl", batch_size=1)
         assert c.count() == 1  # the batch before the bad line is committed, nothing half-written
@@ -128,12 +129,12 @@ def test_corrupt_gzip(db: Path, tmp_path: Path):
 
 
 @pytest.mark.parametrize("parallel", [False, True], ids=["in-process", "worker"])
-def test_resume_after_interruption(db: Path, tmp_path: Path, parallel: bool):
+def test_resume_after_interruption(store: DbLocation, tmp_path: Path, parallel: bool):
     """A crash between batches: re-running skips what was committed and finishes, whether the
     file is parsed in this process or in the worker."""
     big = tmp_path / "big.jsonl"
     big.write_text("".join(f'{{"id": "r{i}", "title": "kratom record {i}"}}\n' for i in range(50)))
-    with Corpus.open(db, create=True) as c:
+    with Corpus.open(store, create=True) as c:
         calls = {"n": 0}
         real = c.write_batch
 
@@ -152,8 +153,8 @@ def test_resume_after_interruption(db: Path, tmp_path: Path, parallel: bool):
         assert r.resumed_from == 20 and r.changes.inserted == 30 and c.count() == 50
 
 
-def test_search_treats_user_text_as_terms(db: Path):
-    with Corpus.open(db, create=True) as c:
+def test_search_treats_user_text_as_terms(store: DbLocation):
+    with Corpus.open(store, create=True) as c:
         ingest_file(c, KRATOM_DEV)
         for nasty in ['"kratom', "kratom)", "kratom AND", "NOT kratom", "kratom*", "-kratom",
                       "kratom OR (", "NEAR(kratom)", "ünïcödé kratom", "", "***", "^kratom"]:
@@ -183,8 +184,8 @@ def test_missing_corpus_not_created(tmp_path: Path):
     assert not p.exists()
 
 
-def test_stats(db: Path):
-    with Corpus.open(db, create=True) as c:
+def test_stats(store: DbLocation):
+    with Corpus.open(store, create=True) as c:
         ingest_file(c, KRATOM_DEV)
         s = c.stats()
         assert s["records"] == 9
@@ -225,24 +226,98 @@ def test_parallel_ingest_reports_bad_xml_and_keeps_earlier_batches(tmp_path: Pat
         assert c.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_prefetch_reads_one_row_per_shared_doi(db: Path, tmp_path: Path):
+def test_prefetch_reads_one_row_per_shared_doi(store: DbLocation, tmp_path: Path):
     """Writing a batch looks up existing rows by DOI; a DOI shared by many records must cost
     one row, not all of them (that made memory and time grow with the corpus)."""
     src = tmp_path / "many.jsonl"
     src.write_text("".join(f'{{"pmid": "{7000 + i}", "doi": "10.1/same", "title": "t{i}"}}\n'
                            for i in range(200)))
-    with Corpus.open(db, create=True) as c:
+    with Corpus.open(store, create=True) as c:
         ingest_file(c, src)
         found = c._prefetch([record_row(Record(pmid="9999", doi="10.1/same", title="x"))])
         assert len({row[0] for row in found.values()}) == 1
         assert found["doi:10.1/same"][2] == "7000"
 
 
-def test_copy_after_deleting_the_first_of_a_shared_doi_merges_into_the_next(db: Path):
+def test_copy_after_deleting_the_first_of_a_shared_doi_merges_into_the_next(store: DbLocation):
     """In one batch: the earliest record of a shared DOI is deleted, then a PMID-less copy of
     that DOI arrives. It merges into the next record with the DOI, not into a new record."""
-    with Corpus.open(db, create=True) as c:
+    with Corpus.open(store, create=True) as c:
         c.write_batch([Record(pmid=str(8000 + i), doi="10.1/dup", title=f"t{i}") for i in range(3)])
         r = c.write_batch([Deletion(("8000",)), Record(doi="10.1/dup", title="copy")])
         assert r.deleted == 1 and r.older_skipped == 1 and r.inserted == 0
         assert c.count() == 2 and c.get("doi:10.1/dup") is None
+
+
+# -- PostgreSQL: what only a shared server database has to get right -----------------------------
+
+
+def test_postgres_refuses_foreign_tables_and_newer_schemas(postgres_url):
+    import psycopg
+
+    with pytest.raises(CorpusError, match="No scisays corpus in the PostgreSQL database"):
+        Corpus.open(postgres_url)
+    with psycopg.connect(postgres_url.url, autocommit=True) as raw:
+        raw.execute("CREATE TABLE records (x int)")
+        with pytest.raises(CorpusError, match="not a scisays corpus"):
+            Corpus.open(postgres_url, create=True)
+        raw.execute("DROP TABLE records")
+        Corpus.open(postgres_url, create=True).close()
+        raw.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(CorpusError, match="newer scisays"):
+        Corpus.open(postgres_url)
+
+
+def test_both_backends_find_the_same_records(tmp_path: Path, postgres_url):
+    """Every term is a literal phrase on both backends: the same records match (the order may
+    differ: BM25 and ts_rank weigh alike, not identically)."""
+    terms = [(["kratom"], []), (["Mitragyna speciosa"], ["anxiety", "depression"]),
+             (["kratom*"], []), (['"kratom'], ["mental health"]), (["opioid use disorder"], []),
+             (["withdrawal"], ["kratom"]), (["non-existent phrase kratom"], [])]
+    found = []
+    for where in (tmp_path / "c.sqlite", postgres_url):
+        with Corpus.open(where, create=True) as c:
+            for f in [*pubmed_samples(), KRATOM_DEV]:
+                ingest_file(c, f)
+            found.append([sorted(r.key for r, _ in c.search(a, b)) for a, b in terms])
+            best = c.search(["Mitragyna speciosa"], ["anxiety"])
+            assert best and all(score > 0 for _, score in best)
+    assert found[0] == found[1]
+    assert found[0][0] and not found[0][-1]
+
+
+def test_postgres_fingerprint_changes_with_records_only(postgres_url):
+    with Corpus.open(postgres_url, create=True) as c:
+        first = c.fingerprint()
+        ingest_file(c, KRATOM_DEV)
+        second = c.fingerprint()
+        c.search(["kratom"])
+        ingest_file(c, KRATOM_DEV, force=True)  # unchanged records
+        assert first != second == c.fingerprint()
+
+
+def test_concurrent_writers_on_postgres_end_as_one_writer_would(tmp_path: Path, postgres_url):
+    """Two processes ingest at the same time into one PostgreSQL corpus, with records that merge
+    across their files (PMID-less copies of DOIs the other file brings): the corpus ends as a
+    sequential ingest leaves it."""
+    import subprocess
+    import sys
+
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text("".join(f'{{"pmid": "{5000 + i}", "doi": "10.5/{i}", "title": "kratom trial {i}"}}\n'
+                         for i in range(300)))
+    b.write_text("".join(f'{{"doi": "10.5/{i}", "title": "copy of trial {i}", "abstract": "x"}}\n'
+                         for i in range(0, 600, 2)))
+    cmd = [sys.executable, "-m", "scisays.cli", "corpus", "ingest", "--db", postgres_url.url]
+    Corpus.open(postgres_url, create=True).close()
+    procs = [subprocess.Popen([*cmd, str(f)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for f in (a, b)]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()
+    with Corpus.open(postgres_url) as c:
+        keys = [k for k, _ in snapshot(c)]
+    # records 0..298 even: the copy merged into the PubMed record (or was skipped as older);
+    # the copies 300..598 are records of their own
+    assert len(keys) == 300 + 150 and len(set(keys)) == len(keys)
+    assert sum(k.startswith("doi:") for k in keys) == 150

@@ -18,6 +18,7 @@ from scisays.corpus.appraise import appraise_corpus
 from scisays.pipeline import ask
 
 from conftest import KRATOM_DEV, pubmed_samples
+from fakeserver import closed_ports
 
 runner = CliRunner()
 
@@ -108,18 +109,32 @@ def test_cli_corpus_appraise_and_ingest_appraise(tmp_path: Path):
 
 
 @pytest.mark.parametrize(("args", "env", "says"), [
-    (["corpus", "ingest", str(KRATOM_DEV), "--db", "postgresql://u:pw@db.example/scisays"], {},
-     "PostgreSQL database"),
-    (["ask", "kratom", "--db", "postgres://db.example/x", "--source", "local"], {}, "PostgreSQL database"),
     (["corpus", "stats", "--db", "mysql://db.example/x"], {}, "unknown scheme 'mysql'"),
     (["corpus", "stats"], {"SCISAYS_DB": "redis://db.example/0"}, "$SCISAYS_DB"),
+    (["corpus", "stats", "--db", "postgresql://u:pw@127.0.0.1:5432"], {}, "names no database"),
 ])
 def test_a_database_url_is_never_taken_for_a_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                    args: list[str], env: dict[str, str], says: str):
     monkeypatch.chdir(tmp_path)
     r = runner.invoke(app, args, env=env)
     assert r.exit_code == 2 and says in " ".join(r.output.split()), r.output
+    assert "pw" not in r.output
     assert list(tmp_path.iterdir()) == []  # no folder named "postgresql:" or the like
+
+
+@pytest.mark.parametrize("args", [
+    ["corpus", "ingest", str(KRATOM_DEV), "--db", "postgresql://u:secret@127.0.0.1:{port}/scisays"],
+    ["ask", "kratom", "--db", "postgres://u:secret@127.0.0.1:{port}/x", "--source", "local"],
+])
+def test_an_unreachable_postgresql_is_one_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   args: list[str]):
+    port = closed_ports(1)[0]
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, [a.format(port=port) for a in args])
+    out = " ".join(r.output.split())
+    assert r.exit_code == 1 and "Cannot connect to the PostgreSQL database" in out, r.output
+    assert "secret" not in out and "u:***@" in out and "Traceback" not in out
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_sqlite_url_is_a_file(tmp_path: Path):

@@ -169,7 +169,7 @@ def corpus_ingest(
                         + (f", {c.deleted_skipped:,} deleted before" if c.deleted_skipped else "")
                     )
                 )
-        err.print(Text(f"Corpus {corpus.path}: {corpus.count():,} records.", style="bold"))
+        err.print(Text(f"Corpus {corpus.name}: {corpus.count():,} records.", style="bold"))
         if appraise:
             _appraise(corpus, None, scheduler)
 
@@ -200,7 +200,7 @@ def _appraise(corpus: Corpus, workers: int | None, scheduler: str | None) -> Non
         result = appraise_corpus(
             corpus, workers=workers, scheduler=scheduler,
             progress=lambda done, total: progress.update(task, completed=done, total=total))
-    err.print(Text(f"Corpus {corpus.path}: {result.appraised:,} records appraised, "
+    err.print(Text(f"Corpus {corpus.name}: {result.appraised:,} records appraised, "
                    f"{result.already:,} already current.", style="bold"))
 
 
@@ -337,7 +337,7 @@ def _asking(db: Path | None, source: list[str] | None, offline: bool, refresh: b
         local_missing = ""
         if "local" in keys:
             path = resolve_db(db)
-            present = path.exists() and path.stat().st_size > 0
+            present = not isinstance(path, Path) or (path.exists() and path.stat().st_size > 0)
             if present or db_was_chosen(db) or not live:
                 corpus = stack.enter_context(Corpus.open(path))
             else:

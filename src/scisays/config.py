@@ -1,6 +1,7 @@
 """Where things live and how scisays talks to the outside world.
 
-- The corpus path: ``--db``, else ``$SCISAYS_DB``, else the per-user data dir.
+- The corpus: ``--db``, else ``$SCISAYS_DB``, else the per-user data dir; a file path, or a
+  ``postgresql://`` URL for a PostgreSQL database shared by several processes and machines.
 - Live-source settings (:class:`Settings`): base URLs of every service, NCBI identification,
   API keys, the HTTP response cache and its time to live, timeouts and retries. Each comes from
   an environment variable, else the config file (TOML; ``$SCISAYS_CONFIG``, else
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from platformdirs import user_cache_path, user_config_path, user_data_path
 
@@ -38,11 +40,37 @@ def default_db_path() -> Path:
 _DB_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]+):/")
 
 
-def resolve_db(db: str | os.PathLike[str] | None) -> Path:
-    """The corpus path a command should use: ``--db`` if given, else the default.
+@dataclass(frozen=True, slots=True)
+class DatabaseUrl:
+    """A PostgreSQL database named by its URL (``postgresql://user:password@host:port/db``).
 
-    A database URL is never taken for a path: ``sqlite:///path`` is that file; PostgreSQL and
-    any other scheme are one clear error (a UsageError for --db, a ConfigError for $SCISAYS_DB)."""
+    ``str()`` never shows the password: messages and reports name the database by
+    :attr:`redacted`; :attr:`url` is what the driver connects with."""
+
+    url: str
+
+    @property
+    def redacted(self) -> str:
+        parts = urlsplit(self.url)
+        if parts.password is None:
+            return self.url
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return urlunsplit(parts._replace(netloc=netloc))
+
+    def __str__(self) -> str:
+        return self.redacted
+
+
+#: Where a corpus (and the state shared with it) lives: a SQLite file or a PostgreSQL database.
+DbLocation = Path | DatabaseUrl
+
+
+def resolve_db(db: str | os.PathLike[str] | None) -> DbLocation:
+    """The corpus a command should use: ``--db`` if given, else ``$SCISAYS_DB``, else the default.
+
+    A database URL is never taken for a path: ``sqlite:///path`` is that file,
+    ``postgresql://…`` (or ``postgres://…``) a PostgreSQL database; any other scheme is one clear
+    error (a UsageError for --db, a ConfigError for $SCISAYS_DB)."""
     given = os.fspath(db) if db else ""
     value = given or os.environ.get(DB_ENV, "")
     m = _DB_URL.match(value)
@@ -51,18 +79,23 @@ def resolve_db(db: str | os.PathLike[str] | None) -> Path:
     scheme = m.group("scheme").lower()
     where = "--db" if given else f"${DB_ENV}"
     error = UsageError if given else ConfigError
+    rest = value[m.end() - 1:]  # from the first "/"
     if scheme == "sqlite":
-        path = value[m.end() - 1:]  # from the first "/"
-        path = path[2:] if path.startswith("//") else path  # the empty authority of sqlite:///…
+        path = rest[2:] if rest.startswith("//") else rest  # the empty authority of sqlite:///…
         if not path.strip("/"):
             raise error(f"{where} {value!r} names no file; write sqlite:///path/to/corpus.sqlite "
                         "or a plain path.")
         return Path(path).expanduser()
     if scheme in ("postgresql", "postgres"):
-        raise error(f"{where} names a PostgreSQL database, which this version of scisays cannot use "
-                    "yet; give a SQLite file path (e.g. --db corpus.sqlite).")
+        if not rest.startswith("//"):
+            rest = "/" + rest  # Path() folded "postgresql://host/db" to "postgresql:/host/db"
+        url = f"postgresql:{rest}"
+        if not urlsplit(url).path.strip("/") and "dbname=" not in url:
+            raise error(f"{where} {DatabaseUrl(url)} names no database; write "
+                        "postgresql://user@host:5432/database.")
+        return DatabaseUrl(url)
     raise error(f"{where} {value!r} has the unknown scheme {scheme!r}; give a file path for a SQLite "
-                "corpus (or sqlite:///path).")
+                "corpus (or sqlite:///path), or a postgresql:// URL.")
 
 
 def db_was_chosen(db: str | os.PathLike[str] | None) -> bool:

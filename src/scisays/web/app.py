@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -24,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from .. import __version__
+from ..config import DatabaseUrl, DbLocation
 from ..errors import CorpusError, ScisaysError
 from ..report.assets import REPORT_CSS, REPORT_JS
 from ..report.load import report_schema
@@ -36,7 +36,7 @@ from .audit import (
     run_audit,
 )
 from .history import History
-from .jobs import Job, ReportService
+from .jobs import Job, ReportService, SharedJobs
 from .pages import (
     PROGRESS_JS,
     docs_page,
@@ -149,16 +149,18 @@ LimitQ = Annotated[
 
 
 def create_app(
-    corpus_path: Path,
-    history_path: Path | None = None,
+    corpus_path: DbLocation,
+    history_path: DbLocation | None = None,
     *,
     allowed_hosts: list[str] | None = None,
     service: ReportService | None = None,
 ) -> FastAPI:
-    """The web app over the corpus at ``corpus_path``; built reports are kept in the history
-    file at ``history_path`` (none kept if None)."""
+    """The web app over the corpus at ``corpus_path`` (a SQLite file or a PostgreSQL database);
+    built reports are kept in the history at ``history_path`` (none kept if None). With a
+    PostgreSQL corpus, report jobs are shared with every server process using that database."""
     history = History(history_path) if history_path is not None else None
-    svc = service or ReportService(corpus_path, history)
+    shared = SharedJobs(corpus_path) if isinstance(corpus_path, DatabaseUrl) and service is None else None
+    svc = service or ReportService(corpus_path, history, shared=shared)
     app = FastAPI(
         title="scisays",
         version=__version__,

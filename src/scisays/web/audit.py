@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -18,6 +17,7 @@ from ..audit.article import decode, read_article
 from ..audit.load import article_from_url
 from ..audit.render import render_html_body
 from ..audit.report import AuditReport, audit_article
+from ..config import DbLocation
 from ..corpus import Corpus
 from ..errors import UsageError
 from ..pipeline import ask
@@ -61,7 +61,7 @@ def parse_audit_request(data: Mapping[str, Any]) -> tuple[str, str, list[str], l
     return text, url, _names(data.get("substance"), "substance"), _names(data.get("condition"), "condition")
 
 
-def run_audit(corpus_path: Path, text: str, url: str, substances: list[str],
+def run_audit(corpus_path: DbLocation, text: str, url: str, substances: list[str],
               conditions: list[str]) -> AuditReport:
     """Read (or fetch) the article and audit it against the local corpus, offline."""
     article = (article_from_url(url) if url

@@ -1,7 +1,9 @@
-"""Recent reports the web app built, kept as JSON in a small SQLite file of their own.
+"""Recent reports the web app built, kept as JSON: in a small SQLite file of their own, or in
+the PostgreSQL database every server process shares.
 
-The history never lives in the corpus' tables: by default it is ``<corpus>.history.sqlite``
-beside the corpus file. Each question (its request id) keeps its latest report.
+For a SQLite corpus the history is by default ``<corpus>.history.sqlite`` beside the corpus
+file; for a PostgreSQL corpus it is the table ``reports`` in the same database, so a report one
+server built is served by all. Each question (its request id) keeps its latest report.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..config import DatabaseUrl, DbLocation
 from ..errors import CorpusError
+from ..pg import PgConnection
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (
@@ -26,15 +30,18 @@ CREATE TABLE IF NOT EXISTS reports (
     studies INTEGER NOT NULL,
     fingerprint TEXT NOT NULL,    -- the corpus state the report was built from
     created TEXT NOT NULL,        -- ISO 8601 UTC
-    seconds REAL NOT NULL,        -- build time
+    seconds DOUBLE PRECISION NOT NULL,  -- build time
     report TEXT NOT NULL          -- the versioned JSON document
 );
 CREATE INDEX IF NOT EXISTS reports_created ON reports(created);
 """
 
 
-def default_history_path(corpus: Path) -> Path:
-    """``corpus.history.sqlite`` for a corpus at ``corpus.sqlite``."""
+def default_history_path(corpus: DbLocation) -> DbLocation:
+    """``corpus.history.sqlite`` for a corpus at ``corpus.sqlite``; the corpus' own database
+    for a PostgreSQL corpus."""
+    if isinstance(corpus, DatabaseUrl):
+        return corpus
     return corpus.with_name(corpus.stem + ".history.sqlite")
 
 
@@ -62,21 +69,36 @@ class HistoryEntry:
 
 
 class History:
-    """A tiny store of built reports; one short connection per call, so any thread may use it."""
+    """A tiny store of built reports that any thread may use: one short SQLite connection per
+    call, or one shared PostgreSQL connection (statements are single and autocommitted)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, location: DbLocation) -> None:
+        self.location = location
+        self._pg: PgConnection | None = None
         try:
-            with self._connect() as conn:
-                conn.executescript(_SCHEMA)
+            if isinstance(location, DatabaseUrl):
+                self._pg = PgConnection.open(location, reconnect=True)
+                for stmt in _SCHEMA.split(";"):
+                    if stmt.strip():
+                        self._pg.execute(stmt)
+            else:
+                conn = sqlite3.connect(location, timeout=10.0)
+                try:
+                    conn.executescript(_SCHEMA)
+                finally:
+                    conn.close()
         except sqlite3.Error as e:
             raise CorpusError(
-                f"Cannot use {path} for the report history ({e}); choose another file with --history."
+                f"Cannot use {location} for the report history ({e}); choose another file with --history."
             ) from None
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=10.0)
+    def _connect(self) -> Iterator[sqlite3.Connection | PgConnection]:
+        if self._pg is not None:
+            yield self._pg
+            return
+        assert isinstance(self.location, Path)
+        conn = sqlite3.connect(self.location, timeout=10.0)
         try:
             with conn:
                 yield conn
@@ -98,7 +120,10 @@ class History:
         verdicts = [[v["condition"], v["verdict"], v["certainty"]] for v in report["verdicts"]]
         with self._connect() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO reports VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
+                "query=excluded.query, substance=excluded.substance, conditions=excluded.conditions, "
+                "verdicts=excluded.verdicts, studies=excluded.studies, fingerprint=excluded.fingerprint, "
+                "created=excluded.created, seconds=excluded.seconds, report=excluded.report",
                 (
                     id,
                     json.dumps(query, ensure_ascii=False),

@@ -1,9 +1,15 @@
 """Build reports in the background, once per question, and keep them for the next request.
 
 ``ReportService.submit`` returns the Job for a question: a finished one from memory or from
-the history file if the corpus has not changed since, else the build already running for
-the same question, else a new build on a worker thread. So two requests for the same
-question at the same time share one build, and pages can show progress while it runs.
+the history if the corpus has not changed since, else the build already running for the same
+question, else a new build on a worker thread. So two requests for the same question at the
+same time share one build, and pages can show progress while it runs.
+
+With a PostgreSQL corpus, several server processes (on several machines) share one job table
+(:class:`SharedJobs`): a build is claimed by one row insert that only one server can win, its
+progress is written to the row, and every other server follows that row (its progress page and
+``/api/v1/jobs/{id}`` show the same state) and serves the finished report from the shared
+history. A build whose server died (no progress written for ``STALE_SECONDS``) is claimed again.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import logging
 import os
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,16 +31,17 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..config import load_settings
+from ..config import DatabaseUrl, DbLocation, load_settings
 from ..corpus import Corpus
 from ..errors import CorpusError, ScisaysError
 from ..model import Report
+from ..pg import PgConnection
 from ..pipeline import NoSourceAnswered, ask
 from ..report import render_html_body
 from ..report.load import ReportFormatError, report_from_dict
 from ..sources import build_sources, make_client, make_expander
 from .history import History
-from .params import LOCAL_SOURCE, ReportRequest
+from .params import LOCAL_SOURCE, ReportRequest, parse_request
 
 log = logging.getLogger("scisays.web")
 
@@ -67,6 +75,7 @@ class Job:
     error: str | None = None
     error_status: int = 500
     from_history: bool = False
+    follows: bool = False  # another server builds it; this one shows the shared row
     finished: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -106,29 +115,138 @@ def corpus_fingerprint(path: Path) -> str:
     return "/".join(parts)
 
 
+STALE_SECONDS = 120.0  # a claimed build with no progress written for this long is claimed again
+PROGRESS_EVERY = 0.25  # seconds between progress writes to the shared row
+FOLLOW_EVERY = 0.2  # seconds between reads of the rows this server follows
+
+_JOBS_SCHEMA = """CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    query TEXT NOT NULL,              -- JSON list of [name, value]: asks for the report again
+    fingerprint TEXT NOT NULL,        -- the corpus state the build reads
+    owner TEXT NOT NULL,              -- the server (process) building it
+    state TEXT NOT NULL,              -- queued -> running -> done | failed
+    step TEXT NOT NULL,
+    done INTEGER NOT NULL,
+    total INTEGER NOT NULL,
+    error TEXT,
+    error_status INTEGER NOT NULL,
+    seconds DOUBLE PRECISION,
+    heartbeat DOUBLE PRECISION NOT NULL  -- server clock (epoch seconds) of the last write
+)"""
+_NOW = "extract(epoch from clock_timestamp())"
+
+
+@dataclass(frozen=True, slots=True)
+class JobRow:
+    """A shared job as the table holds it."""
+
+    id: str
+    query: list[tuple[str, str]]
+    fingerprint: str
+    owner: str
+    state: str
+    step: str
+    done: int
+    total: int
+    error: str | None
+    error_status: int
+    seconds: float | None
+    stale: bool
+
+
+class SharedJobs:
+    """The job table in the PostgreSQL database every server process shares (thread-safe: one
+    autocommitted statement per call on a connection that reconnects when lost)."""
+
+    def __init__(self, url: DatabaseUrl) -> None:
+        self.conn = PgConnection.open(url, reconnect=True)
+        self.conn.execute(_JOBS_SCHEMA)
+        self.owner = f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    def claim(self, request: ReportRequest, fingerprint: str) -> bool:
+        """Make this server the builder of ``request`` unless another server is building it for
+        the same corpus state; True if this server must build. Atomic: of servers claiming at
+        once, exactly one wins."""
+        row = self.conn.execute(
+            "INSERT INTO jobs VALUES (?, ?, ?, ?, 'queued', 'queued', 0, 0, NULL, 0, NULL, "
+            f"{_NOW}) ON CONFLICT (id) DO UPDATE SET query=excluded.query, "
+            "fingerprint=excluded.fingerprint, owner=excluded.owner, state='queued', step='queued', "
+            "done=0, total=0, error=NULL, error_status=0, seconds=NULL, heartbeat=excluded.heartbeat "
+            "WHERE jobs.fingerprint <> excluded.fingerprint OR jobs.state IN ('done', 'failed') "
+            "OR jobs.heartbeat < excluded.heartbeat - ? RETURNING owner",
+            (request.id, json.dumps(request.query(), ensure_ascii=False), fingerprint, self.owner,
+             STALE_SECONDS)).fetchone()
+        return row is not None
+
+    def progress(self, job: Job) -> None:
+        self.conn.execute(
+            f"UPDATE jobs SET state=?, step=?, done=?, total=?, heartbeat={_NOW} WHERE id=? AND owner=?",
+            (job.state, job.step, job.done, job.total, job.id, self.owner))
+
+    def finish(self, job: Job) -> None:
+        self.conn.execute(
+            f"UPDATE jobs SET state=?, step=?, done=?, total=?, error=?, error_status=?, seconds=?, "
+            f"heartbeat={_NOW} WHERE id=? AND owner=?",
+            (job.state, job.step, job.done, job.total, job.error, job.error_status, job.seconds,
+             job.id, self.owner))
+
+    def rows(self, ids: list[str]) -> dict[str, JobRow]:
+        out = {}
+        for r in self.conn.execute(
+                "SELECT id, query, fingerprint, owner, state, step, done, total, error, error_status, "
+                f"seconds, heartbeat < {_NOW} - ? FROM jobs WHERE id = ANY(?)", (STALE_SECONDS, ids)):
+            out[r[0]] = JobRow(r[0], [(k, v) for k, v in json.loads(r[1])], *r[2:])
+        return out
+
+
 class ReportService:
-    """Builds, shares and caches reports for the web app (thread-safe)."""
+    """Builds, shares and caches reports for the web app (thread-safe). ``shared``: the job table
+    of a PostgreSQL corpus, shared with the other server processes."""
 
     def __init__(
         self,
-        corpus_path: Path,
+        corpus: DbLocation,
         history: History | None = None,
         *,
         workers: int = 2,
         keep: int = 256,
         builder: Builder = ask,
+        shared: SharedJobs | None = None,
     ) -> None:
-        self.corpus_path = corpus_path
+        self.corpus = corpus
         self.history = history
+        self.shared = shared
         self._builder = builder
         self._keep = keep
         self._lock = threading.Lock()
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scisays-build")
+        self._fp_corpus: Corpus | None = None
+        self._following: dict[str, Job] = {}
+        self._watcher: threading.Thread | None = None
+        self._stopped = threading.Event()
+
+    def fingerprint(self) -> str:
+        """The corpus state: the file's for SQLite, the database's change counter for PostgreSQL
+        (read through one connection kept open, opened again if it was lost)."""
+        if not isinstance(self.corpus, DatabaseUrl):
+            return corpus_fingerprint(self.corpus)
+        with self._lock:
+            try:
+                if self._fp_corpus is None:
+                    self._fp_corpus = Corpus.open(self.corpus)
+                return self._fp_corpus.fingerprint()
+            except CorpusError:
+                if self._fp_corpus is not None:
+                    with contextlib.suppress(Exception):
+                        self._fp_corpus.close()
+                self._fp_corpus = None
+                raise
 
     def submit(self, request: ReportRequest) -> Job:
-        """The job answering ``request``: cached, already running, or newly started."""
-        fp = corpus_fingerprint(self.corpus_path)
+        """The job answering ``request``: cached, already running (here or, with shared jobs, on
+        another server), or newly started."""
+        fp = self.fingerprint()
         if any(src != LOCAL_SOURCE for src in request.sources):
             # Live answers change: a report that used them is rebuilt once a day (the HTTP
             # layer's cache still saves the requests within its TTL).
@@ -138,22 +256,94 @@ class ReportService:
             if job is not None and job.state != "failed" and job.fingerprint == fp:
                 self._jobs.move_to_end(request.id)
                 return job
-            job = self._from_history(request, fp)
-            if job is None:
-                job = Job(request, fp)
-                self._pool.submit(self._build, job)
+            job = self._from_history(request, fp) or self._start(request, fp)
             self._jobs[request.id] = job
             self._jobs.move_to_end(request.id)
             self._evict()
             return job
 
     def get(self, job_id: str) -> Job | None:
-        """The latest job for a question id, if this server has seen it."""
+        """The latest job for a question id: this server's, or with shared jobs one that another
+        server started (followed from here on)."""
         with self._lock:
-            return self._jobs.get(job_id)
+            job = self._jobs.get(job_id)
+        if job is not None or self.shared is None:
+            return job
+        row = self.shared.rows([job_id]).get(job_id)
+        if row is None:
+            return None
+        try:
+            params: dict[str, list[str]] = {}
+            for k, v in row.query:
+                params.setdefault(k, []).append(v)
+            request = parse_request((params.get("substance") or [""])[0], params.get("condition", []),
+                                    params.get("source", []),
+                                    int(params["limit"][0]) if "limit" in params else None)
+        except (ScisaysError, ValueError):
+            return None  # a row another version wrote
+        return self.submit(request) if request.id == job_id else None
 
     def shutdown(self) -> None:
+        self._stopped.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _start(self, request: ReportRequest, fp: str) -> Job:
+        """A new build here, or (with shared jobs) the build another server has claimed."""
+        if self.shared is not None and not self.shared.claim(request, fp):
+            job = Job(request, fp, follows=True)
+            self._following[job.id] = job
+            if self._watcher is None:
+                self._watcher = threading.Thread(target=self._watch, name="scisays-follow", daemon=True)
+                self._watcher.start()
+            return job
+        job = Job(request, fp)
+        self._pool.submit(self._build, job)
+        return job
+
+    def _watch(self) -> None:
+        """Follow the shared rows of the builds other servers run, until each ends."""
+        assert self.shared is not None
+        while not self._stopped.wait(FOLLOW_EVERY):
+            with self._lock:
+                following = dict(self._following)
+            if not following:
+                continue
+            try:
+                rows = self.shared.rows(list(following))
+                for job_id, job in following.items():
+                    self._follow(job, rows.get(job_id))
+            except Exception:  # a lost database must not stop the server; try again
+                log.exception("following shared jobs failed")
+
+    def _follow(self, job: Job, row: JobRow | None) -> None:
+        if row is not None and row.fingerprint == job.fingerprint and not row.stale:
+            if row.state == "done":
+                stored = self.history.load(job.id) if self.history is not None else None
+                if stored is not None and stored[0] == job.fingerprint:
+                    with contextlib.suppress(ReportFormatError, ValueError):
+                        self._finish(job, report_from_dict(json.loads(stored[1])), stored[1],
+                                     row.seconds or 0.0)
+                        self._unfollow(job)
+                        return
+            elif row.state == "failed":
+                job.error, job.error_status = row.error, row.error_status
+                job.step = job.state = "failed"
+                job.finished.set()
+                self._unfollow(job)
+                return
+            else:
+                job.state, job.step, job.done, job.total = row.state, row.step, row.done, row.total
+                return
+        # the builder died, or its report is not in the history, or the row went: build it here
+        assert self.shared is not None
+        if self.shared.claim(job.request, job.fingerprint):
+            self._unfollow(job)
+            job.follows = False
+            self._pool.submit(self._build, job)
+
+    def _unfollow(self, job: Job) -> None:
+        with self._lock:
+            self._following.pop(job.id, None)
 
     def _evict(self) -> None:
         excess = len(self._jobs) - self._keep
@@ -187,15 +377,39 @@ class ReportService:
         job.step = job.state = "done"
         job.finished.set()
 
+    def _share(self, job: Job, *, final: bool = False) -> None:
+        """Write the job's state to the shared row (other servers follow it)."""
+        if self.shared is None:
+            return
+        try:
+            (self.shared.finish if final else self.shared.progress)(job)
+        except Exception:
+            log.exception("writing the shared job %s failed", job.id)
+
     def _build(self, job: Job) -> None:
+        try:
+            self._run(job)
+        finally:
+            self._share(job, final=True)
+
+    def _run(self, job: Job) -> None:
         req = job.request
         job.state = "running"
+        self._share(job)
+        last = [time.monotonic()]
+
+        def steps(step: str, done: int, total: int) -> None:
+            job.progress(step, done, total)
+            if self.shared is not None and time.monotonic() - last[0] >= PROGRESS_EVERY:
+                last[0] = time.monotonic()
+                self._share(job)
+
         t0 = time.perf_counter()
         try:
             live = [src for src in req.sources if src != LOCAL_SOURCE]
             with contextlib.ExitStack() as stack:
                 corpus = (
-                    stack.enter_context(Corpus.open(self.corpus_path))
+                    stack.enter_context(Corpus.open(self.corpus))
                     if LOCAL_SOURCE in req.sources
                     else None
                 )
@@ -208,7 +422,7 @@ class ReportService:
                         "expand": make_expander(client, settings),
                     }
                 report = self._builder(
-                    corpus, req.substance, req.conditions, limit=req.limit, steps=job.progress, **extra
+                    corpus, req.substance, req.conditions, limit=req.limit, steps=steps, **extra
                 )
             doc = report.to_dict()
             text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -8,6 +8,7 @@ import socket
 import sys
 from pathlib import Path
 
+from ..config import DatabaseUrl, DbLocation
 from ..corpus import Corpus
 from ..errors import UsageError
 from .app import create_app
@@ -52,10 +53,14 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(corpus: Path, host: str, port: int, history: Path | None = None) -> None:
-    """Serve the web app on host:port until interrupted."""
+def serve(corpus: DbLocation, host: str, port: int, history: Path | None = None) -> None:
+    """Serve the web app on host:port until interrupted. With a PostgreSQL corpus the history
+    and the report jobs live in that database, shared with the other servers using it."""
     import uvicorn
 
+    if history is not None and isinstance(corpus, DatabaseUrl):
+        raise UsageError("With a PostgreSQL corpus the report history lives in that database, shared "
+                         "by every server; drop --history.")
     Corpus.open(corpus).close()  # a missing or foreign corpus is one sentence, before binding
     history_path = history or default_history_path(corpus)
     allowed = [*LOOPBACK_NAMES, "[::1]"] if is_loopback(host) else None
