@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from scisays.config import DbLocation
 from scisays.errors import SourceError
 from scisays.sources.http import (
     CacheMode,
@@ -51,9 +52,9 @@ def svc(srv: FakeServer, rate: float = 1000.0, **params: str) -> Service:
     return Service("TestService", srv.url, rate=rate, params=params)
 
 
-def test_success_is_cached_and_modes(tmp_path: Path):
+def test_success_is_cached_and_modes(tmp_path: Path, store: DbLocation):
     with FakeServer({"/a": lambda r: OK}) as srv:
-        c = client(tmp_path)
+        c = client(tmp_path, cache=ResponseCache(store))
         first = c.fetch(svc(srv), "a", {"q": "x"}, parse=parse)
         again = c.fetch(svc(srv), "a", {"q": "x"}, parse=parse)
         assert first.value == {"ok": True} and not first.from_cache
@@ -69,9 +70,9 @@ def test_success_is_cached_and_modes(tmp_path: Path):
         assert e.value.offline_miss and srv.count("/a") == 2
 
 
-def test_ttl_expiry_goes_back_to_the_network(tmp_path: Path):
+def test_ttl_expiry_goes_back_to_the_network(tmp_path: Path, store: DbLocation):
     with FakeServer({"/a": lambda r: OK}) as srv:
-        c = client(tmp_path, ttl=0.0)
+        c = client(tmp_path, cache=ResponseCache(store), ttl=0.0)
         c.fetch(svc(srv), "a", parse=parse)
         time.sleep(0.01)
         assert not c.fetch(svc(srv), "a", parse=parse).from_cache
@@ -182,9 +183,9 @@ def test_bad_body_then_good_caches_only_the_good(tmp_path: Path):
         assert srv.count() == 2
 
 
-def test_damaged_cache_entry_is_dropped(tmp_path: Path):
+def test_damaged_cache_entry_is_dropped(tmp_path: Path, store: DbLocation):
     with FakeServer({"/d": sequence(Reply(200, b'{"v": 1}'), Reply(200, b'{"v": 2}'))}) as srv:
-        c = client(tmp_path)
+        c = client(tmp_path, cache=ResponseCache(store))
         c.fetch(svc(srv), "d", parse=parse)
 
         def picky(content: bytes, status: int) -> dict:
@@ -298,7 +299,7 @@ def test_parser_tripping_on_an_unexpected_shape_is_a_bad_answer(tmp_path: Path):
         assert srv.count() == 1 and len(c.cache) == 0
 
 
-def test_codec_caches_the_parsed_answer(tmp_path: Path):
+def test_codec_caches_the_parsed_answer(tmp_path: Path, store: DbLocation):
     from scisays.sources.http import Codec
 
     calls = {"parse": 0, "decode": 0}
@@ -315,7 +316,7 @@ def test_codec_caches_the_parsed_answer(tmp_path: Path):
 
     codec = Codec("test-v1", lambda v: b"ok", decode)
     with FakeServer({"/c": lambda r: OK}) as srv:
-        c = client(tmp_path)
+        c = client(tmp_path, cache=ResponseCache(store))
         assert c.fetch(svc(srv), "c", parse=count_parse, codec=codec).value == {"ok": True}
         assert c.fetch(svc(srv), "c", parse=count_parse, codec=codec).value == {"decoded": "ok"}
         assert calls == {"parse": 1, "decode": 1} and srv.count() == 1
@@ -325,3 +326,21 @@ def test_codec_caches_the_parsed_answer(tmp_path: Path):
         c.cache.put(key, srv.url + "c", 200, b"damaged")
         assert c.fetch(svc(srv), "c", parse=count_parse, codec=codec).value == {"ok": True}
         assert srv.count() == 3
+
+
+def test_cache_summary_and_clear(store: DbLocation):
+    """The cache keeps the same entries and answers the same questions on both backends."""
+    now = [1_000_000.0]
+    cache = ResponseCache(store, now=lambda: now[0])
+    cache.put("k1", "https://eutils.ncbi.nlm.nih.gov/x", 200, b"one")
+    now[0] += 86400 * 3
+    cache.put("k2", "https://www.ebi.ac.uk/y", 200, b"two")
+    cache.put("k2", "https://www.ebi.ac.uk/y", 200, b"two again")  # replaces
+    got = cache.get("k2", None)
+    assert got is not None and got.content == b"two again" and len(cache) == 2
+    info = cache.summary()
+    assert info["entries"] == 2 and info["by_host"] == {"eutils.ncbi.nlm.nih.gov": 1, "www.ebi.ac.uk": 1}
+    assert cache.get("k1", max_age=86400) is None and cache.get("k1", None) is not None
+    assert cache.clear(older_than=86400) == 1 and len(cache) == 1
+    assert cache.clear() == 1 and len(cache) == 0
+    cache.close()

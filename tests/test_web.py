@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -16,13 +17,14 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from scisays.cli import app as cli_app
+from scisays.config import DatabaseUrl, DbLocation
 from scisays.corpus import Corpus, ingest_file
 from scisays.model import Report
 from scisays.pipeline import ask
 from scisays.report.load import report_schema
 from scisays.web import create_app
 from scisays.web.history import History, default_history_path
-from scisays.web.jobs import ReportService
+from scisays.web.jobs import ReportService, SharedJobs
 from scisays.web.params import parse_request
 
 from conftest import DATA, KRATOM_DEV
@@ -68,11 +70,11 @@ class CountingService(ReportService):
 
 
 @pytest.fixture
-def kratom_db(tmp_path: Path) -> Path:
-    db = tmp_path / "corpus.sqlite"
-    with Corpus.open(db, create=True) as corpus:
+def kratom_db(store: DbLocation) -> DbLocation:
+    """The kratom-dev corpus, once in SQLite and once in PostgreSQL (the web suite runs on both)."""
+    with Corpus.open(store, create=True) as corpus:
         ingest_file(corpus, KRATOM_DEV)
-    return db
+    return store
 
 
 @pytest.fixture
@@ -86,9 +88,12 @@ def held() -> Iterator[CountingBuilder]:
         builder.release.set()
 
 
-def make_client(db: Path, builder: CountingBuilder | None = None, history: bool = True) -> TestClient:
+def make_client(db: DbLocation, builder: CountingBuilder | None = None, history: bool = True) -> TestClient:
+    """A server over ``db`` (with a PostgreSQL corpus: the shared history and job table)."""
     hist = default_history_path(db) if history else None
-    service = ReportService(db, History(hist) if hist else None, builder=builder or CountingBuilder())
+    shared = SharedJobs(db) if isinstance(db, DatabaseUrl) else None
+    service = ReportService(db, History(hist) if hist else None, builder=builder or CountingBuilder(),
+                            shared=shared)
     return TestClient(create_app(db, hist, service=service))
 
 
@@ -102,7 +107,7 @@ def wait_done(client: TestClient, url: str, timeout: float = 30) -> Any:
         time.sleep(0.05)
 
 
-def test_search_page_and_security_headers(kratom_db: Path):
+def test_search_page_and_security_headers(kratom_db: DbLocation):
     client = make_client(kratom_db)
     r = client.get("/")
     assert r.status_code == 200
@@ -121,7 +126,7 @@ def test_search_page_and_security_headers(kratom_db: Path):
     assert client.get("/static/nope.js").status_code == 404
 
 
-def test_api_report_is_the_versioned_json_and_validates(kratom_db: Path):
+def test_api_report_is_the_versioned_json_and_validates(kratom_db: DbLocation):
     client = make_client(kratom_db)
     r = client.get(Q)
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"
@@ -132,7 +137,7 @@ def test_api_report_is_the_versioned_json_and_validates(kratom_db: Path):
     assert client.get("/api/v1/schema").json()["$id"].endswith("report.schema.json")
 
 
-def test_report_page_shows_progress_then_the_report(kratom_db: Path, held: CountingBuilder):
+def test_report_page_shows_progress_then_the_report(kratom_db: DbLocation, held: CountingBuilder):
     builder = held
     client = make_client(kratom_db, builder)
     url = "/report?substance=kratom&condition=anxiety,+depression&source=corpus"
@@ -157,7 +162,7 @@ def test_report_page_shows_progress_then_the_report(kratom_db: Path, held: Count
     assert builder.calls == 1
 
 
-def test_same_question_at_once_is_built_once(kratom_db: Path, held: CountingBuilder):
+def test_same_question_at_once_is_built_once(kratom_db: DbLocation, held: CountingBuilder):
     builder = held
     service = CountingService(kratom_db, History(default_history_path(kratom_db)), builder=builder)
     client = TestClient(create_app(kratom_db, default_history_path(kratom_db), service=service))
@@ -181,7 +186,7 @@ def test_same_question_at_once_is_built_once(kratom_db: Path, held: CountingBuil
     assert len({r.text for r in results}) == 1
 
 
-def test_service_shares_one_job(kratom_db: Path, held: CountingBuilder):
+def test_service_shares_one_job(kratom_db: DbLocation, held: CountingBuilder):
     builder = held
     service = ReportService(kratom_db, None, builder=builder)
     req = parse_request("kratom", ["anxiety"])
@@ -204,7 +209,7 @@ def test_service_shares_one_job(kratom_db: Path, held: CountingBuilder):
     service.shutdown()
 
 
-def test_history_survives_a_restart_and_a_changed_corpus_rebuilds(kratom_db: Path):
+def test_history_survives_a_restart_and_a_changed_corpus_rebuilds(kratom_db: DbLocation):
     client = make_client(kratom_db)
     assert client.get(Q).status_code == 200
     r = client.get("/history")
@@ -248,7 +253,7 @@ def test_history_survives_a_restart_and_a_changed_corpus_rebuilds(kratom_db: Pat
         ("/api/v1/nothing", 404, "nothing at"),
     ],
 )
-def test_bad_api_requests_get_one_sentence_json(kratom_db: Path, url: str, status: int, message: str):
+def test_bad_api_requests_get_one_sentence_json(kratom_db: DbLocation, url: str, status: int, message: str):
     client = make_client(kratom_db)
     r = client.get(url)
     assert r.status_code == status
@@ -258,7 +263,7 @@ def test_bad_api_requests_get_one_sentence_json(kratom_db: Path, url: str, statu
     assert "Traceback" not in r.text and "content-security-policy" in r.headers
 
 
-def test_bad_page_requests_show_the_form_again(kratom_db: Path):
+def test_bad_page_requests_show_the_form_again(kratom_db: DbLocation):
     client = make_client(kratom_db)
     r = client.get("/report?substance=&condition=anxiety")
     assert r.status_code == 422 and "substance is empty" in r.text
@@ -268,10 +273,10 @@ def test_bad_page_requests_show_the_form_again(kratom_db: Path):
     assert client.post("/api/v1/report").status_code == 405
 
 
-def test_missing_corpus_is_a_503(tmp_path: Path):
-    client = make_client(tmp_path / "missing.sqlite", history=False)
+def test_missing_corpus_is_a_503(store: DbLocation):
+    client = make_client(store, history=False)
     r = client.get(Q)
-    assert r.status_code == 503 and "No corpus at" in r.json()["error"]["message"]
+    assert r.status_code == 503 and re.search("No (scisays )?corpus", r.json()["error"]["message"])
 
 
 def test_hostile_titles_are_text_on_the_web_page(tmp_path: Path):
@@ -298,13 +303,13 @@ def test_hostile_titles_are_text_on_the_web_page(tmp_path: Path):
     assert "Ashwagandha <script>alert(1)</script> for stress" in titles
 
 
-def test_trusted_hosts_when_bound_to_loopback(kratom_db: Path):
+def test_trusted_hosts_when_bound_to_loopback(kratom_db: DbLocation):
     app = create_app(kratom_db, None, allowed_hosts=["127.0.0.1", "localhost"])
     assert TestClient(app, base_url="http://127.0.0.1:8000").get("/").status_code == 200
     assert TestClient(app, base_url="http://rebound.example").get("/").status_code == 400
 
 
-def test_docs_page_and_openapi(kratom_db: Path):
+def test_docs_page_and_openapi(kratom_db: DbLocation):
     client = make_client(kratom_db)
     spec = client.get("/openapi.json").json()
     params = {p["name"] for p in spec["paths"]["/api/v1/report"]["get"]["parameters"]}
@@ -315,7 +320,7 @@ def test_docs_page_and_openapi(kratom_db: Path):
     assert not lxml.html.document_fromstring(r.text).xpath("//script")  # no CDN, no scripts
 
 
-def test_serve_refuses_a_port_in_use(kratom_db: Path):
+def test_serve_refuses_a_port_in_use(kratom_db: DbLocation):
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))
     taken.listen(1)
@@ -332,3 +337,80 @@ def test_serve_without_a_corpus(tmp_path: Path):
     r = CliRunner().invoke(cli_app, ["serve", "--db", str(tmp_path / "none.sqlite")])
     assert r.exit_code == 1 and "No corpus at" in r.output
 
+
+
+# --- several servers on one PostgreSQL database: one job table, one history ----------------------
+
+
+@pytest.fixture
+def pg_kratom(postgres_url: DatabaseUrl) -> DatabaseUrl:
+    with Corpus.open(postgres_url, create=True) as corpus:
+        ingest_file(corpus, KRATOM_DEV)
+    return postgres_url
+
+
+def server_on(url: DatabaseUrl, builder: CountingBuilder) -> ReportService:
+    """One more server process, as far as the database can tell (its own connections and owner id)."""
+    return ReportService(url, History(url), builder=builder, shared=SharedJobs(url))
+
+
+def test_two_servers_build_a_question_once_and_both_serve_it(pg_kratom: DatabaseUrl):
+    a_builder, b_builder = CountingBuilder(hold=True), CountingBuilder()
+    a, b = server_on(pg_kratom, a_builder), server_on(pg_kratom, b_builder)
+    try:
+        req = parse_request("kratom", ["anxiety"], ["corpus"])
+        job_a = a.submit(req)
+        assert a_builder.entered.wait(600)
+        job_b = b.submit(req)  # B finds A's claim: it follows, it does not build
+        assert job_b.follows and b_builder.calls == 0
+        # a job started on one server is visible on the other, even one that never saw the question
+        c = server_on(pg_kratom, CountingBuilder())
+        seen = c.get(req.id)
+        assert seen is not None and seen.follows and seen.status()["state"] in ("queued", "running")
+        a_builder.release.set()
+        assert job_a.finished.wait(600) and job_a.state == "done"
+        assert job_b.finished.wait(600) and job_b.state == "done"  # from the shared history
+        assert seen.finished.wait(600) and seen.state == "done"
+        assert job_b.json_text == job_a.json_text == seen.json_text
+        assert (a_builder.calls, b_builder.calls) == (1, 0)
+        c.shutdown()
+    finally:
+        a_builder.release.set()
+        a.shutdown()
+        b.shutdown()
+
+
+def test_a_build_whose_server_died_is_taken_over(pg_kratom: DatabaseUrl):
+    """A claimed the build and stopped writing (its process died): B builds it; nothing is lost."""
+    a_builder, b_builder = CountingBuilder(hold=True), CountingBuilder()
+    a, b = server_on(pg_kratom, a_builder), server_on(pg_kratom, b_builder)
+    try:
+        req = parse_request("kratom", ["depression"], ["corpus"])
+        job_a = a.submit(req)
+        assert a_builder.entered.wait(600)
+        job_b = b.submit(req)
+        assert job_b.follows
+        a.shared.conn.execute("UPDATE jobs SET heartbeat = heartbeat - 1000 WHERE id = ?", (req.id,))
+        assert job_b.finished.wait(600) and job_b.state == "done" and not job_b.follows
+        assert b_builder.calls == 1
+    finally:
+        a_builder.release.set()
+        job_a.finished.wait(600)  # A's late finish changes nothing: the row is B's now
+        a.shutdown()
+        b.shutdown()
+    row = b.shared.rows([req.id])[req.id]
+    assert row.state == "done" and row.owner == b.shared.owner
+
+
+def test_job_status_of_another_server_over_http(pg_kratom: DatabaseUrl, held: CountingBuilder):
+    one = TestClient(create_app(pg_kratom, pg_kratom, service=server_on(pg_kratom, held)))
+    two = make_client(pg_kratom)
+    r = one.get("/report?substance=kratom&condition=anxiety&source=corpus")
+    assert r.status_code == 202 and held.entered.wait(600)
+    job_id = parse_request("kratom", ["anxiety"], ["corpus"]).id
+    s = two.get(f"/api/v1/jobs/{job_id}")
+    assert s.status_code == 200 and s.json()["state"] in ("queued", "running")
+    held.release.set()
+    r = wait_done(two, "/report?substance=kratom&condition=anxiety&source=corpus", timeout=600)
+    assert r.status_code == 200 and held.calls == 1
+    assert two.get(f"/api/v1/jobs/{job_id}").json()["state"] == "done"

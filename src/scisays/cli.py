@@ -505,7 +505,7 @@ app.add_typer(cache_app, name="cache")
 def _open_cache() -> ResponseCache | Path:
     """The cache, or its path when there is none yet (looking must not create one)."""
     path = load_settings().cache_path
-    return ResponseCache(path) if path.exists() else path
+    return ResponseCache(path) if not isinstance(path, Path) or path.exists() else path
 
 
 def _size(n: int) -> str:

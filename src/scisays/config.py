@@ -73,12 +73,18 @@ def resolve_db(db: str | os.PathLike[str] | None) -> DbLocation:
     error (a UsageError for --db, a ConfigError for $SCISAYS_DB)."""
     given = os.fspath(db) if db else ""
     value = given or os.environ.get(DB_ENV, "")
+    if not value:
+        return default_db_path()
+    return parse_location(value, "--db" if given else f"${DB_ENV}", UsageError if given else ConfigError)
+
+
+def parse_location(value: str, where: str, error: type[UsageError | ConfigError] = ConfigError) -> DbLocation:
+    """A file path, ``sqlite:///path``, or a ``postgresql://`` URL (``where`` names the setting
+    in the error of an unknown scheme or a URL without a file or database)."""
     m = _DB_URL.match(value)
     if m is None:
-        return Path(given).expanduser() if given else default_db_path()
+        return Path(value).expanduser()
     scheme = m.group("scheme").lower()
-    where = "--db" if given else f"${DB_ENV}"
-    error = UsageError if given else ConfigError
     rest = value[m.end() - 1:]  # from the first "/"
     if scheme == "sqlite":
         path = rest[2:] if rest.startswith("//") else rest  # the empty authority of sqlite:///…
@@ -143,7 +149,7 @@ class Settings:
     email: str = ""
     ncbi_api_key: str = ""
     openfda_api_key: str = ""
-    cache_path: Path = field(default_factory=lambda: default_cache_path())
+    cache_path: DbLocation = field(default_factory=lambda: default_cache_path())
     cache_ttl: float = DEFAULT_CACHE_TTL
     timeout: float = DEFAULT_TIMEOUT
     retries: int = DEFAULT_RETRIES
@@ -250,7 +256,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         if got is not None:
             kwargs[key] = str(got[0]).strip()
     if (got := get("cache")) is not None:
-        kwargs["cache_path"] = Path(str(got[0])).expanduser()
+        kwargs["cache_path"] = parse_location(str(got[0]), got[1])
     if (got := get("cache_ttl")) is not None:
         kwargs["cache_ttl"] = parse_duration(*got)
     if (got := get("timeout")) is not None:

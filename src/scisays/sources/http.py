@@ -25,14 +25,15 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from .. import __version__
-from ..errors import ConfigError, SourceError
+from ..config import DatabaseUrl, DbLocation
+from ..errors import ConfigError, CorpusError, SourceError
+from ..pg import PgConnection
 
 T = TypeVar("T")
 
@@ -182,15 +183,27 @@ class CachedResponse:
 
 
 class ResponseCache:
-    """Raw response bodies in SQLite, keyed by :func:`cache_key`, compressed, with the time
-    each was stored (the time to live is applied when reading)."""
+    """Raw response bodies, keyed by :func:`cache_key`, compressed, with the time each was stored
+    (the time to live is applied when reading): in a SQLite file, or in a PostgreSQL database
+    that several server processes share (``SCISAYS_CACHE=postgresql://…``)."""
 
     PRUNE_AFTER = 90 * 86400.0  # entries older than this are dropped when the cache is opened
 
-    def __init__(self, path: Path, *, now: Callable[[], float] = time.time) -> None:
+    def __init__(self, path: DbLocation, *, now: Callable[[], float] = time.time) -> None:
         self.path = path
         self._now = now
         self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | PgConnection
+        if isinstance(path, DatabaseUrl):
+            try:
+                self._conn = PgConnection.open(path, reconnect=True)
+                self._conn.execute(
+                    "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, url TEXT NOT NULL, "
+                    "status INTEGER NOT NULL, content BYTEA NOT NULL, stored DOUBLE PRECISION NOT NULL)")
+                self._conn.execute("DELETE FROM responses WHERE stored < ?", (now() - self.PRUNE_AFTER,))
+            except CorpusError as e:
+                raise ConfigError(f"Cannot use the HTTP cache in {path}: {e}") from None
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
@@ -228,7 +241,8 @@ class ResponseCache:
         blob = zlib.compress(content, 3)
         with self._lock:
             self._conn.execute(
-                "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO responses VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                "url=excluded.url, status=excluded.status, content=excluded.content, stored=excluded.stored",
                 (key, url, status, blob, self._now()),
             )
 
@@ -271,8 +285,9 @@ class ResponseCache:
                 cur = self._conn.execute(
                     "DELETE FROM responses WHERE stored < ?", (self._now() - older_than,)
                 )
-            self._conn.execute("VACUUM")
-            return int(cur.rowcount)
+            deleted = int(cur.rowcount)
+            self._conn.execute("VACUUM" if isinstance(self._conn, sqlite3.Connection) else "VACUUM responses")
+            return deleted
 
     def close(self) -> None:
         with self._lock:

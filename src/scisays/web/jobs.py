@@ -246,16 +246,21 @@ class ReportService:
     def submit(self, request: ReportRequest) -> Job:
         """The job answering ``request``: cached, already running (here or, with shared jobs, on
         another server), or newly started."""
-        fp = self.fingerprint()
+        try:
+            fp = self.fingerprint()
+        except CorpusError as e:  # no corpus in the database, or the database is unreachable
+            job = Job(request, "", state="failed", step="failed", error=str(e), error_status=503)
+            job.finished.set()
+            return job
         if any(src != LOCAL_SOURCE for src in request.sources):
             # Live answers change: a report that used them is rebuilt once a day (the HTTP
             # layer's cache still saves the requests within its TTL).
             fp += "|live:" + datetime.now(UTC).date().isoformat()
         with self._lock:
-            job = self._jobs.get(request.id)
-            if job is not None and job.state != "failed" and job.fingerprint == fp:
+            cached = self._jobs.get(request.id)
+            if cached is not None and cached.state != "failed" and cached.fingerprint == fp:
                 self._jobs.move_to_end(request.id)
-                return job
+                return cached
             job = self._from_history(request, fp) or self._start(request, fp)
             self._jobs[request.id] = job
             self._jobs.move_to_end(request.id)
@@ -396,7 +401,7 @@ class ReportService:
         req = job.request
         job.state = "running"
         self._share(job)
-        last = [time.monotonic()]
+        last = [float("-inf")]  # the first step is written at once
 
         def steps(step: str, done: int, total: int) -> None:
             job.progress(step, done, total)
