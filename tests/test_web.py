@@ -373,6 +373,7 @@ def test_two_servers_build_a_question_once_and_both_serve_it(pg_kratom: Database
         assert seen.finished.wait(600) and seen.state == "done"
         assert job_b.json_text == job_a.json_text == seen.json_text
         assert (a_builder.calls, b_builder.calls) == (1, 0)
+        assert b.shared.rows([req.id])[req.id].builds == 1
         c.shutdown()
     finally:
         a_builder.release.set()
@@ -399,7 +400,7 @@ def test_a_build_whose_server_died_is_taken_over(pg_kratom: DatabaseUrl):
         a.shutdown()
         b.shutdown()
     row = b.shared.rows([req.id])[req.id]
-    assert row.state == "done" and row.owner == b.shared.owner
+    assert row.state == "done" and row.owner == b.shared.owner and row.builds == 2
 
 
 def test_job_status_of_another_server_over_http(pg_kratom: DatabaseUrl, held: CountingBuilder):

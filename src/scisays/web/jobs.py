@@ -131,7 +131,8 @@ _JOBS_SCHEMA = """CREATE TABLE IF NOT EXISTS jobs (
     error TEXT,
     error_status INTEGER NOT NULL,
     seconds DOUBLE PRECISION,
-    heartbeat DOUBLE PRECISION NOT NULL  -- server clock (epoch seconds) of the last write
+    heartbeat DOUBLE PRECISION NOT NULL,  -- server clock (epoch seconds) of the last write
+    builds INTEGER NOT NULL              -- how many builds were claimed for this question
 )"""
 _NOW = "extract(epoch from clock_timestamp())"
 
@@ -152,6 +153,7 @@ class JobRow:
     error_status: int
     seconds: float | None
     stale: bool
+    builds: int
 
 
 class SharedJobs:
@@ -169,9 +171,10 @@ class SharedJobs:
         once, exactly one wins."""
         row = self.conn.execute(
             "INSERT INTO jobs VALUES (?, ?, ?, ?, 'queued', 'queued', 0, 0, NULL, 0, NULL, "
-            f"{_NOW}) ON CONFLICT (id) DO UPDATE SET query=excluded.query, "
+            f"{_NOW}, 1) ON CONFLICT (id) DO UPDATE SET query=excluded.query, "
             "fingerprint=excluded.fingerprint, owner=excluded.owner, state='queued', step='queued', "
-            "done=0, total=0, error=NULL, error_status=0, seconds=NULL, heartbeat=excluded.heartbeat "
+            "done=0, total=0, error=NULL, error_status=0, seconds=NULL, heartbeat=excluded.heartbeat, "
+            "builds=jobs.builds + 1 "
             "WHERE jobs.fingerprint <> excluded.fingerprint OR jobs.state IN ('done', 'failed') "
             "OR jobs.heartbeat < excluded.heartbeat - ? RETURNING owner",
             (request.id, json.dumps(request.query(), ensure_ascii=False), fingerprint, self.owner,
@@ -194,7 +197,7 @@ class SharedJobs:
         out = {}
         for r in self.conn.execute(
                 "SELECT id, query, fingerprint, owner, state, step, done, total, error, error_status, "
-                f"seconds, heartbeat < {_NOW} - ? FROM jobs WHERE id = ANY(?)", (STALE_SECONDS, ids)):
+                f"seconds, heartbeat < {_NOW} - ?, builds FROM jobs WHERE id = ANY(?)", (STALE_SECONDS, ids)):
             out[r[0]] = JobRow(r[0], [(k, v) for k, v in json.loads(r[1])], *r[2:])
         return out
 
