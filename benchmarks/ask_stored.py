@@ -8,17 +8,18 @@ never uses stored appraisals (the path of a corpus never appraised). Interleavin
 machine from favouring one side.
 
     python benchmarks/ask_stored.py --db /tmp/askbench/corpus.sqlite [--runs 10]
+    python benchmarks/ask_stored.py --db postgresql://postgres@127.0.0.1:55432/askbench   # pg_copy.py
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 from ask_latency import median_p95
 from scisays.appraise import DEFAULT_APPRAISER, Appraiser
 from scisays.appraise.dose import find_dose_effects
+from scisays.config import DbLocation, parse_location
 from scisays.corpus import Corpus
 from scisays.corpus.appraise import appraise_batch
 from scisays.pipeline import ask, retrieve
@@ -38,9 +39,13 @@ def store_hits(c: Corpus) -> None:
         c.store_appraisals(appraise_batch(rows))
 
 
+def parse_db(value: str) -> DbLocation:
+    return parse_location(value, "--db")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--db", type=Path, required=True)
+    ap.add_argument("--db", type=parse_db, required=True, help="a SQLite file or a postgresql:// URL")
     ap.add_argument("--runs", type=int, default=10)
     args = ap.parse_args()
     fresh = Appraiser(dose_effects=lambda *a: find_dose_effects(*a))  # same steps, never stored

@@ -17,7 +17,7 @@ import json
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,7 +97,7 @@ _COLUMNS = (
     "key, pmid, doi, pmcid, nct_id, local_id, title, abstract, section_meta, journal, year, "
     "publication_types, mesh, keywords, languages, source, version, revised, content_hash"
 )
-_INSERT = f"INSERT INTO records ({_COLUMNS}) VALUES ({','.join('?' * 19)}) RETURNING rowid"
+_INSERT = f"INSERT INTO records (rowid, {_COLUMNS}) VALUES ({','.join('?' * 20)})"
 _UPDATE = f"UPDATE records SET ({_COLUMNS}) = ({','.join('?' * 19)}) WHERE rowid = ?"
 _READ_COLUMNS = (
     "rowid, pmid, doi, pmcid, nct_id, local_id, title, abstract, section_meta, journal, year, "
@@ -227,6 +227,35 @@ class Connection(Protocol):
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Any: ...
 
 
+class _Writes:
+    """The inserts and updates of one batch, in their order, sent as runs of one statement with
+    ``executemany`` (psycopg pipelines them: one round trip per run, not per record). A new
+    record's id is chosen here, so later records of the batch can merge into it."""
+
+    def __init__(self, conn: Connection, allocate: Callable[[], Iterator[int]]) -> None:
+        self.conn = conn
+        self._allocate = allocate
+        self._ids: Iterator[int] | None = None
+        self._sql = ""
+        self._params: list[Sequence[Any]] = []
+
+    def new_id(self) -> int:
+        if self._ids is None:
+            self._ids = self._allocate()
+        return next(self._ids)
+
+    def add(self, sql: str, params: Sequence[Any]) -> None:
+        if sql != self._sql:
+            self.flush()
+            self._sql = sql
+        self._params.append(params)
+
+    def flush(self) -> None:
+        if self._params:
+            self.conn.executemany(self._sql, self._params)
+        self._sql, self._params = "", []
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -279,6 +308,10 @@ class Corpus:
         """Changes whenever the corpus' records change (not when it is only read)."""
         raise NotImplementedError
 
+    def _allocate_ids(self, n: int) -> Iterator[int]:
+        """Ids for up to ``n`` new records of the batch being written (inside its transaction)."""
+        raise NotImplementedError
+
     def _note_change(self) -> None:
         """Called inside a write transaction that changed records (for :meth:`fingerprint`)."""
 
@@ -308,11 +341,14 @@ class Corpus:
         try:
             existing = self._prefetch(rows)
             deleted = self._prefetch_deleted(rows)
+            writes = _Writes(c, lambda: self._allocate_ids(len(rows)))
             for item in rows:
                 if isinstance(item, Deletion):
+                    writes.flush()  # a deletion sees every write before it
                     self._apply_deletion(item, existing, deleted, result)
                 else:
-                    self._apply_record(item, existing, deleted, result)
+                    self._apply_record(item, existing, deleted, result, writes)
+            writes.flush()
             if result.inserted or result.updated or result.deleted:
                 self._note_change()
             if progress is not None:
@@ -426,15 +462,16 @@ class Corpus:
         existing: dict[str, tuple[Any, ...]],
         deleted: set[str],
         result: BatchResult,
+        writes: _Writes,
     ) -> None:
         pmid = values[_PMID]
         if pmid and pmid in deleted:
             result.deleted_skipped += 1
             return
         old = self._find_existing(values, existing)
-        c = self.conn
         if old is None:
-            rowid = int(c.execute(_INSERT, values).fetchone()[0])
+            rowid = writes.new_id()
+            writes.add(_INSERT, (rowid, *values))
             result.inserted += 1
             self._index_row(existing, self._index_entry(rowid, values))
             return
@@ -451,7 +488,7 @@ class Corpus:
         ):
             result.older_skipped += 1
             return
-        c.execute(_UPDATE, (*values, rowid))
+        writes.add(_UPDATE, (*values, rowid))
         result.updated += 1
         self._unindex_row(existing, old)
         self._index_row(existing, self._index_entry(rowid, values))
@@ -749,6 +786,12 @@ class SqliteCorpus(Corpus):
         except sqlite3.OperationalError as e:  # pragma: no cover - phrases cannot be invalid
             raise CorpusError(f"The corpus search failed ({e}); report this as a bug.") from None
         return [(row_to_record(r[:-1]), -float(r[-1])) for r in rows]
+
+    def _allocate_ids(self, n: int) -> Iterator[int]:
+        """After the highest id in use: the write transaction (BEGIN IMMEDIATE) excludes other
+        writers, so no one else takes them."""
+        start = int(self.sqlite.execute("SELECT coalesce(max(rowid), 0) FROM records").fetchone()[0]) + 1
+        return iter(range(start, start + n))
 
     def _count_publication_types(self) -> list[tuple[str, int]]:
         return [(t, n) for t, n in self.sqlite.execute(
