@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from scisays import pipeline
 from scisays.appraise import APPRAISAL_VERSION, DEFAULT_APPRAISER, Appraiser
 from scisays.cli import app
+from scisays.config import DbLocation
 from scisays.corpus import Corpus, ingest_file
 from scisays.corpus.appraise import appraise_corpus
 from scisays.pipeline import ask
@@ -23,16 +24,27 @@ from fakeserver import closed_ports
 runner = CliRunner()
 
 
-@pytest.fixture
-def corpus_path(tmp_path: Path) -> Path:
-    db = tmp_path / "corpus.sqlite"
+def _filled(db: DbLocation) -> DbLocation:
     with Corpus.open(db, create=True) as corpus:
         for f in (KRATOM_DEV, *pubmed_samples()):
             ingest_file(corpus, f)
     return db
 
 
-def _report(db: Path) -> dict:
+@pytest.fixture
+def corpus_path(store: DbLocation) -> DbLocation:
+    """The kratom-dev records and the PubMed samples, in SQLite and in PostgreSQL."""
+    return _filled(store)
+
+
+@pytest.fixture
+def sqlite_corpus(tmp_path: Path) -> Path:
+    path = tmp_path / "corpus.sqlite"
+    _filled(path)
+    return path
+
+
+def _report(db: DbLocation) -> dict:
     with Corpus.open(db) as corpus:
         d = ask(corpus, "kratom", ["anxiety", "depression"]).to_dict()
     d.pop("generator", None)
@@ -40,7 +52,7 @@ def _report(db: Path) -> dict:
 
 
 def test_ask_with_stored_appraisals_gives_the_same_report_without_recomputing(
-        corpus_path: Path, monkeypatch: pytest.MonkeyPatch):
+        corpus_path: DbLocation, monkeypatch: pytest.MonkeyPatch):
     before = _report(corpus_path)
     with Corpus.open(corpus_path) as corpus:
         result = appraise_corpus(corpus, workers=1)
@@ -52,7 +64,7 @@ def test_ask_with_stored_appraisals_gives_the_same_report_without_recomputing(
     assert calls == []  # every hit's question-independent appraisal came from the corpus
 
 
-def test_a_changed_record_or_a_new_version_is_recomputed(corpus_path: Path, tmp_path: Path):
+def test_a_changed_record_or_a_new_version_is_recomputed(corpus_path: DbLocation, tmp_path: Path):
     with Corpus.open(corpus_path) as corpus:
         appraise_corpus(corpus, workers=1)
         assert corpus.count_to_appraise(APPRAISAL_VERSION) == 0
@@ -69,7 +81,7 @@ def test_a_changed_record_or_a_new_version_is_recomputed(corpus_path: Path, tmp_
         assert appraise_corpus(corpus, workers=1).appraised == 1
 
 
-def test_a_swapped_step_never_uses_stored_appraisals(corpus_path: Path):
+def test_a_swapped_step_never_uses_stored_appraisals(corpus_path: DbLocation):
     custom = Appraiser(species=lambda r: DEFAULT_APPRAISER.species(r))
     assert custom.version is None and DEFAULT_APPRAISER.version == APPRAISAL_VERSION
     with Corpus.open(corpus_path) as corpus:
@@ -77,7 +89,7 @@ def test_a_swapped_step_never_uses_stored_appraisals(corpus_path: Path):
         assert pipeline.stored_bases(corpus, [corpus.get("id:k01")], custom.version) == {}
 
 
-def test_appraise_is_resumable_and_runs_in_worker_processes(corpus_path: Path):
+def test_appraise_is_resumable_and_runs_in_worker_processes(corpus_path: DbLocation):
     with Corpus.open(corpus_path) as corpus:
         total = corpus.count()
         assert appraise_corpus(corpus, workers=1, limit=5, batch=2).appraised == 5
@@ -87,7 +99,8 @@ def test_appraise_is_resumable_and_runs_in_worker_processes(corpus_path: Path):
         assert corpus.count_to_appraise(APPRAISAL_VERSION) == 0
 
 
-def test_a_schema_1_corpus_is_upgraded_in_place(corpus_path: Path):
+def test_a_schema_1_corpus_is_upgraded_in_place(sqlite_corpus: Path):
+    corpus_path = sqlite_corpus
     conn = sqlite3.connect(corpus_path)
     conn.execute("DROP TABLE appraisals")
     conn.execute("PRAGMA user_version=1")
@@ -155,8 +168,9 @@ def cluster():
         yield c
 
 
-def test_appraise_on_a_dask_cluster_stores_what_local_processes_store(corpus_path: Path, tmp_path: Path,
+def test_appraise_on_a_dask_cluster_stores_what_local_processes_store(sqlite_corpus: Path, tmp_path: Path,
                                                                        cluster):
+    corpus_path = sqlite_corpus
     other = tmp_path / "other.sqlite"
     other.write_bytes(corpus_path.read_bytes())
     with Corpus.open(corpus_path) as a, Corpus.open(other) as b:
@@ -176,7 +190,7 @@ def doomed_cluster():
         yield c
 
 
-def test_a_worker_lost_mid_run_loses_nothing(corpus_path: Path, doomed_cluster):
+def test_a_worker_lost_mid_run_loses_nothing(corpus_path: DbLocation, doomed_cluster):
     c = doomed_cluster
     with Corpus.open(corpus_path) as corpus:
         lost: list[str] = []
@@ -191,7 +205,8 @@ def test_a_worker_lost_mid_run_loses_nothing(corpus_path: Path, doomed_cluster):
         assert corpus.count_to_appraise(APPRAISAL_VERSION) == 0
 
 
-def test_an_unreachable_scheduler_is_one_sentence(corpus_path: Path):
+def test_an_unreachable_scheduler_is_one_sentence(sqlite_corpus: Path):
+    corpus_path = sqlite_corpus
     from scisays.corpus.appraise import ClusterError
 
     from fakeserver import closed_ports
