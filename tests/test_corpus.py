@@ -321,3 +321,18 @@ def test_concurrent_writers_on_postgres_end_as_one_writer_would(tmp_path: Path, 
     # the copies 300..598 are records of their own
     assert len(keys) == 300 + 150 and len(set(keys)) == len(keys)
     assert sum(k.startswith("doi:") for k in keys) == 150
+
+
+def test_postgres_connection_problems_are_one_sentence(postgres_base: str):
+    from urllib.parse import urlsplit, urlunsplit
+
+    from scisays.config import DatabaseUrl
+
+    parts = urlsplit(postgres_base)
+    missing = DatabaseUrl(urlunsplit(parts._replace(path="/no_such_db")))
+    with pytest.raises(CorpusError, match=r"does not exist.*check that the database exists"):
+        Corpus.open(missing)
+    wrong_user = DatabaseUrl(urlunsplit(parts._replace(netloc=f"nobody:pw@{parts.hostname}:{parts.port}")))
+    with pytest.raises(CorpusError, match=r"Cannot connect.*check the user name and password") as e:
+        Corpus.open(wrong_user)
+    assert ":pw@" not in str(e.value) and "nobody:***@" in str(e.value)

@@ -92,7 +92,7 @@ def connect(url: DatabaseUrl, what: str = "PostgreSQL database") -> Any:
     except psycopg.Error as e:
         problem = _first_line(e)
         hint = ("check the user name and password in the URL" if "password" in problem
-                or "authentication" in problem else
+                or "authentication" in problem or 'role "' in problem else
                 "check that the database exists, or create it with createdb" if "does not exist"
                 in problem else "check the host, port and that the server is running")
         raise CorpusError(f"Cannot connect to the {what} {url.redacted} ({problem}); {hint}.") from None
