@@ -24,15 +24,16 @@ def main() -> None:
     ap.add_argument("--from", dest="src", type=Path, required=True)
     ap.add_argument("--to", required=True, help="postgresql:// URL of an empty database")
     ap.add_argument("--batch", type=int, default=2000)
+    ap.add_argument("--appraisals-only", action="store_true", help="the records are copied already")
     args = ap.parse_args()
     src = Corpus.open(args.src)
     assert isinstance(src, SqliteCorpus)
     with src, Corpus.open(DatabaseUrl(args.to), create=True) as dst:
-        total = src.count()
+        total = 0 if args.appraisals_only else src.count()
         t0 = time.perf_counter()
         batch: list[tuple[object, ...]] = []
         done = 0
-        for row in src.sqlite.execute(f"SELECT {_COLUMNS} FROM records ORDER BY rowid"):
+        for row in src.sqlite.execute(f"SELECT {_COLUMNS} FROM records ORDER BY rowid LIMIT ?", (total,)):
             batch.append(tuple(row))
             if len(batch) == args.batch:
                 dst.write_batch(batch)
@@ -44,7 +45,8 @@ def main() -> None:
         if batch:
             dst.write_batch(batch)
         took = time.perf_counter() - t0
-        print(f"records: {dst.count():,} in {took:.0f} s ({dst.count() / took:,.0f}/s)", flush=True)
+        if total:
+            print(f"records: {dst.count():,} in {took:.0f} s ({dst.count() / took:,.0f}/s)", flush=True)
 
         t0 = time.perf_counter()
         n = 0
@@ -53,7 +55,9 @@ def main() -> None:
         while rows := cur.fetchmany(args.batch):
             ids = dict(dst.conn.execute("SELECT key, rowid FROM records WHERE key = ANY(?)",
                                         ([r[0] for r in rows],)).fetchall())
-            dst.store_appraisals([(ids[k], h, v, bytes(d)) for k, h, v, d in rows if k in ids])
+            # older corpora stored some appraisals as JSON text (store_appraisals compresses it)
+            dst.store_appraisals([(ids[k], h, v, d if isinstance(d, str) else bytes(d))
+                                  for k, h, v, d in rows if k in ids])
             n += len(rows)
         took = time.perf_counter() - t0
         print(f"appraisals: {n:,} in {took:.0f} s ({n / max(took, 1e-9):,.0f}/s)", flush=True)

@@ -166,20 +166,32 @@ def term_pattern(terms: Sequence[str]) -> re.Pattern[str]:
     return _term_pattern(tuple(terms))
 
 
+# For each term pattern, a literal that every match contains (each term's first word, lowercased,
+# without a plural ending): a sentence containing none of them cannot match, and `in` on a string
+# is far cheaper than trying every alternative of the pattern at every position.
+_LITERALS: dict[re.Pattern[str], tuple[str, ...]] = {}
+
+
 @lru_cache(maxsize=256)
 def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     parts = []
+    literals = set()
     for t in sorted({_DASHES.sub("-", t).strip() for t in terms if t.strip()}, key=len, reverse=True):
         words = [w for w in re.split(r"[\s-]+", t) if w]
         if not words:
             continue
+        first = words[0]
+        literals.add((first[:-1] if len(words) == 1 and _word(first).endswith(r"(?:s|es)?")
+                      and not _word(first).startswith(re.escape(first)) else first).lower())
         if len(words) == 1 and _ACRONYM.match(words[0]):
             parts.append(r"(?-i:" + re.escape(words[0]) + r"s?)")  # "GAD", not "gad"; "MDD", not "mdd"
             continue
         parts.append(r"[\s-]+".join([*(re.escape(w) for w in words[:-1]), _word(words[-1])]))
     if not parts:
         return re.compile(r"(?!x)x")
-    return re.compile(_BEFORE_TERM + r"(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
+    pattern = re.compile(_BEFORE_TERM + r"(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
+    _LITERALS[pattern] = tuple(sorted(literals))
+    return pattern
 
 
 _DASH_TABLE = {c: "-" for c in [*range(0x2010, 0x2016), 0x2212, 0x00AD]}  # what _DASHES matches
@@ -187,8 +199,16 @@ _DASH_TABLE = {c: "-" for c in [*range(0x2010, 0x2016), 0x2212, 0x00AD]}  # what
 
 def mentions(sentence: str, condition: re.Pattern[str]) -> bool:
     """True if the sentence names the condition (not a look-alike such as CNS depression)."""
+    low = sentence.lower()  # the literals hold no dash: checked before dashes are unified
+    literals = _LITERALS.get(condition)
+    if literals is not None:
+        for lit in literals:
+            if lit in low:
+                break
+        else:
+            return False
     cleaned = sentence.translate(_DASH_TABLE)
-    if "depression" in cleaned.lower():
+    if "depression" in low:
         cleaned = _FALSE_MENTIONS.sub(" ", cleaned)  # the look-alikes all end in "depression"
     return condition.search(cleaned) is not None
 
