@@ -215,3 +215,67 @@ def test_an_unreachable_scheduler_is_one_sentence(sqlite_corpus: Path):
     with Corpus.open(corpus_path) as corpus, pytest.raises(ClusterError, match="Cannot reach the Dask"):
         appraise_corpus(corpus, scheduler=f"tcp://127.0.0.1:{port}", connect_timeout=1.0)
         assert corpus.count_to_appraise(APPRAISAL_VERSION) == corpus.count()
+
+
+# --- ingest with the parsing on a Dask cluster ------------------------------------------------------
+
+
+from scisays.corpus.ingest import file_sha256  # noqa: E402
+
+
+def _ingest_files() -> list[Path]:
+    from conftest import DATA
+    return [*pubmed_samples(), DATA / "update_v1.xml", DATA / "update_v2.xml", KRATOM_DEV]
+
+
+def test_ingest_on_a_dask_cluster_ends_as_a_local_ingest(store: DbLocation, tmp_path: Path, cluster):
+    from scisays.corpus.ingest import ingest_on_cluster
+
+    files = _ingest_files()
+    local = tmp_path / "local.sqlite"
+    with Corpus.open(local, create=True) as c:
+        for f in files:
+            ingest_file(c, f, batch_size=3)
+        want = sorted(c.conn.execute("SELECT key, content_hash FROM records"))
+    with Corpus.open(store, create=True) as c:
+        results = list(ingest_on_cluster(c, files, cluster.scheduler_address, batch_size=3))
+        assert [r.path for r in results] == [str(f) for f in files]
+        assert sorted(c.conn.execute("SELECT key, content_hash FROM records")) == want
+        assert results[-2].changes.deleted == 1  # update_v2's DeleteCitation, parsed on a worker
+        again = list(ingest_on_cluster(c, files, cluster.scheduler_address))
+        assert all(r.already_ingested for r in again)
+
+
+def test_a_bad_file_on_the_cluster_keeps_what_came_before(tmp_path: Path, cluster):
+    from scisays.corpus.ingest import ingest_on_cluster
+    from scisays.errors import InputFileError
+
+    good = b"".join(
+        b"<PubmedArticle><MedlineCitation><PMID Version='1'>%d</PMID><Article>"
+        b"<ArticleTitle>Kratom %d</ArticleTitle></Article></MedlineCitation></PubmedArticle>" % (i, i)
+        for i in range(1, 8))
+    bad = tmp_path / "cut.xml"
+    bad.write_bytes(b"<PubmedArticleSet>" + good + b"<PubmedArticle><MedlineCitation><PMI")
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as c:
+        with pytest.raises(InputFileError, match=r"cut\.xml: malformed XML .*\(6 items before"):
+            list(ingest_on_cluster(c, [KRATOM_DEV, bad], cluster.scheduler_address, batch_size=3))
+        assert c.count() == 9 + 6
+
+
+def test_cli_ingest_with_a_scheduler(tmp_path: Path, cluster):
+    db = tmp_path / "c.sqlite"
+    r = runner.invoke(app, ["corpus", "ingest", str(KRATOM_DEV), "--db", str(db), "--appraise",
+                            "--scheduler", cluster.scheduler_address])
+    assert r.exit_code == 0, r.output
+    assert "9 items — 9 new" in r.output and "9 records appraised" in r.output
+
+
+def test_ingest_with_an_unreachable_scheduler_writes_nothing(tmp_path: Path):
+    from scisays.corpus.appraise import ClusterError
+    from scisays.corpus.ingest import ingest_on_cluster
+
+    port = closed_ports(1)[0]
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as c:
+        with pytest.raises(ClusterError, match="Cannot reach the Dask scheduler"):
+            list(ingest_on_cluster(c, [KRATOM_DEV], f"tcp://127.0.0.1:{port}", connect_timeout=1))
+        assert c.count() == 0 and c.file_status(file_sha256(KRATOM_DEV)) is None

@@ -36,7 +36,7 @@ from rich.text import Text
 from . import __version__
 from .cli_eval import build_eval_app
 from .config import DB_ENV, db_was_chosen, load_settings, resolve_db
-from .corpus import Corpus, ingest_file
+from .corpus import Corpus, IngestResult, ingest_file
 from .errors import ScisaysError, UsageError
 from .model import Report
 from .pipeline import DEFAULT_LIMIT, ProgressFactory, StepProgress, ask
@@ -68,8 +68,9 @@ DbOption = Annotated[
 SCHEDULER_ENV = "SCISAYS_SCHEDULER"
 SchedulerOption = Annotated[
     str | None,
-    typer.Option("--scheduler", help=f"Appraise on this Dask scheduler (tcp://HOST:8786; default: "
-                 f"${SCHEDULER_ENV}, else local processes). Needs pip install 'scisays[cluster]'.",
+    typer.Option("--scheduler", help=f"Parse and appraise on this Dask scheduler (tcp://HOST:8786; "
+                 f"default: ${SCHEDULER_ENV}, else local processes); this process writes the corpus. "
+                 "Needs pip install 'scisays[cluster]'.",
                  show_default=False),
 ]
 
@@ -138,40 +139,52 @@ def corpus_ingest(
             raise UsageError(f"No such file: {f}; check the path and try again.")
         if f.is_dir():
             raise UsageError(f"{f} is a folder; give the files in it (e.g. {f}/*.xml.gz).")
+    scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
     with Corpus.open(resolve_db(db), create=True) as corpus:
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TransferSpeedColumn(),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-        ) as progress:
-            for f in files:
-                task = progress.add_task(f.name, total=f.stat().st_size)
+        if scheduler:  # the files are parsed on the cluster, written here
+            from .corpus.ingest import ingest_on_cluster
 
-                def update(done: int, total: int, task: Any = task) -> None:
-                    progress.update(task, completed=done, total=total)
+            with Progress(TextColumn("[bold]Ingesting on the cluster"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=err, transient=True) as progress:
+                task = progress.add_task("ingest", total=len(files))
+                for result in ingest_on_cluster(corpus, list(files), scheduler, force=force):
+                    progress.advance(task)
+                    _print_ingested(result)
+        else:
+            with Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            ) as progress:
+                for f in files:
+                    task = progress.add_task(f.name, total=f.stat().st_size)
 
-                result = ingest_file(corpus, f, force=force, progress=update)
-                progress.remove_task(task)
-                c = result.changes
-                if result.already_ingested:
-                    err.print(Text(f"{f}: already ingested ({result.items:,} items); nothing to do."))
-                    continue
-                resumed = f" (resumed after {result.resumed_from:,})" if result.resumed_from else ""
-                err.print(
-                    Text(
-                        f"{f}: {result.items:,} items{resumed} — {c.inserted:,} new, "
-                        f"{c.updated:,} updated, {c.unchanged:,} unchanged, "
-                        f"{c.older_skipped:,} older skipped, {c.deleted:,} deleted"
-                        + (f", {c.deleted_skipped:,} deleted before" if c.deleted_skipped else "")
-                    )
-                )
+                    def update(done: int, total: int, task: Any = task) -> None:
+                        progress.update(task, completed=done, total=total)
+
+                    result = ingest_file(corpus, f, force=force, progress=update)
+                    progress.remove_task(task)
+                    _print_ingested(result)
         err.print(Text(f"Corpus {corpus.name}: {corpus.count():,} records.", style="bold"))
         if appraise:
             _appraise(corpus, None, scheduler)
+
+
+def _print_ingested(result: IngestResult) -> None:
+    c = result.changes
+    if result.already_ingested:
+        err.print(Text(f"{result.path}: already ingested ({result.items:,} items); nothing to do."))
+        return
+    resumed = f" (resumed after {result.resumed_from:,})" if result.resumed_from else ""
+    err.print(Text(
+        f"{result.path}: {result.items:,} items{resumed} — {c.inserted:,} new, "
+        f"{c.updated:,} updated, {c.unchanged:,} unchanged, "
+        f"{c.older_skipped:,} older skipped, {c.deleted:,} deleted"
+        + (f", {c.deleted_skipped:,} deleted before" if c.deleted_skipped else "")))
 
 
 @corpus_app.command("appraise")

@@ -16,16 +16,14 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 from ..appraise import APPRAISAL_VERSION, DEFAULT_APPRAISER
-from ..errors import ScisaysError
 from ..model import Record
+from .cluster import ClusterError, connect, run_ordered
 from .store import Corpus, pack
 
+__all__ = ["AppraiseResult", "ClusterError", "appraise_batch", "appraise_corpus"]
 
-class ClusterError(ScisaysError):
-    """The Dask scheduler could not be reached, or the cluster failed mid-run."""
 
 Progress = Callable[[int, int], None] | None
 Row = tuple[int, str, str, bytes]
@@ -47,40 +45,8 @@ def appraise_batch(batch: list[tuple[int, str, Record]]) -> list[Row]:
 def _on_cluster(batches: Iterator[list[tuple[int, str, Record]]], scheduler: str,
                 connect_timeout: float = 10.0) -> Iterator[list[Row]]:
     """Appraise the batches on a Dask cluster, a few in flight per worker, results in order."""
-    try:
-        from distributed import Client
-    except ImportError:
-        raise ClusterError("--scheduler needs Dask's distributed package; install it with "
-                           "pip install 'scisays[cluster]'.") from None
-    try:
-        client = Client(scheduler, timeout=connect_timeout,  # type: ignore[no-untyped-call]
-                        set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as e:
-        raise ClusterError(f"Cannot reach the Dask scheduler at {scheduler} ({type(e).__name__}); "
-                           "check the address and that the scheduler is running.") from None
-    try:
-        slots = max(2, 2 * len(client.scheduler_info().get("workers", {})))
-        pending: list[Any] = []
-        for b in batches:
-            pending.append(client.submit(appraise_batch, b, pure=False))
-            if len(pending) >= slots:
-                yield _result(pending.pop(0), scheduler)
-        for f in pending:
-            yield _result(f, scheduler)
-    finally:
-        client.close()  # type: ignore[no-untyped-call]
-
-
-def _result(future: Any, scheduler: str) -> list[Row]:
-    try:
-        rows: list[Row] = future.result()
-    except Exception as e:
-        if not isinstance(e, (OSError, TimeoutError)) and not type(e).__module__.startswith(
-                ("distributed", "concurrent", "asyncio")):
-            raise  # a bug in appraisal, not the cluster: keep its traceback
-        raise ClusterError(f"The Dask cluster at {scheduler} failed mid-run ({type(e).__name__}); "
-                           "what was appraised is stored: run the same command again to resume.") from None
-    return rows
+    with connect(scheduler, connect_timeout) as client:
+        yield from run_ordered(client, scheduler, appraise_batch, ((b,) for b in batches))
 
 
 def _pipelined(batches: Iterator[list[tuple[int, str, Record]]], workers: int) -> Iterator[list[Row]]:

@@ -116,20 +116,23 @@ def _is_gzip(path: Path) -> bool:
         return f.read(2) == b"\x1f\x8b"
 
 
-def _open(path: Path) -> tuple[_SafeStream, _CountingReader]:
-    raw = _CountingReader(path.open("rb"))
+def _open(path: Path, data: bytes | None = None) -> tuple[_SafeStream, _CountingReader]:
+    """The file at ``path`` as a decompressed stream; ``data``: its bytes, already read (on a
+    Dask worker, which may not see the file; ``path`` then only names it in messages)."""
+    raw = _CountingReader(io.BytesIO(data) if data is not None else path.open("rb"))
     inner: Any
-    if _is_gzip(path):
+    if data[:2] == b"\x1f\x8b" if data is not None else _is_gzip(path):
         inner = gzip.GzipFile(fileobj=raw, mode="rb")
     else:
         inner = io.BufferedReader(raw, buffer_size=1 << 20)
     return _SafeStream(inner, str(path)), raw
 
 
-def detect_format(path: Path) -> str:
+def detect_format(path: Path, data: bytes | None = None) -> str:
     """'pubmed-xml' or 'jsonl', from the file's first meaningful character."""
-    _check_path(path)
-    stream, _raw = _open(path)
+    if data is None:
+        _check_path(path)
+    stream, _raw = _open(path, data)
     try:
         head = stream.read(4096)
     finally:
@@ -157,10 +160,12 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def iter_file(path: Path) -> tuple[Iterator[Record | Deletion], _CountingReader, str]:
-    """Open ``path`` and return (items, byte counter, format)."""
-    fmt = detect_format(path)
-    stream, raw = _open(path)
+def iter_file(
+    path: Path, data: bytes | None = None
+) -> tuple[Iterator[Record | Deletion], _CountingReader, str]:
+    """Open ``path`` (or read ``data``, its bytes) and return (items, byte counter, format)."""
+    fmt = detect_format(path, data)
+    stream, raw = _open(path, data)
     reader = iter_pubmed_xml if fmt == "pubmed-xml" else iter_jsonl
     items: Iterator[Record | Deletion] = reader(stream, str(path))  # type: ignore[arg-type]
     return items, raw, fmt
@@ -220,14 +225,16 @@ class _BatchWriter:
             self.thread.join()
 
 
-def _batches(
-    path: Path, skip: int, batch_size: int
-) -> Iterator[tuple[list[RecordRow | Deletion], int, int]]:
-    """Parse ``path`` and yield (batch of rows/deletions, items done, bytes read).
+Batch = tuple[list[RecordRow | Deletion], int, int]  # (rows and deletions, items done, bytes read)
+
+
+def _batches(path: Path, skip: int, batch_size: int, data: bytes | None = None) -> Iterator[Batch]:
+    """Parse ``path`` (or ``data``, its bytes) and yield (batch of rows/deletions, items done,
+    bytes read).
 
     The first ``skip`` items (committed by an earlier, interrupted run) are parsed but not
     yielded. Rows are built here, where the parsing happens, so the writing side only writes."""
-    items, raw, _fmt = iter_file(path)
+    items, raw, _fmt = iter_file(path, data)
     batch: list[RecordRow | Deletion] = []
     done = 0
     try:
@@ -357,3 +364,66 @@ def ingest_file(
     if progress:
         progress(size, size)
     return result
+
+
+# -- on a Dask cluster ---------------------------------------------------------------------------
+
+
+def parse_batches(data: bytes, name: str, skip: int, batch_size: int) -> tuple[list[Batch], str]:
+    """On a Dask worker: a file's bytes parsed into batches (pure), and the sentence of a problem
+    with the file ("" if none) — the batches before the problem are still returned, so they are
+    stored as a local ingest would store them."""
+    out: list[Batch] = []
+    try:
+        out.extend(_batches(Path(name), skip, batch_size, data))
+    except InputFileError as e:
+        return out, str(e)
+    return out, ""
+
+
+def ingest_on_cluster(
+    corpus: Corpus,
+    paths: list[Path],
+    scheduler: str,
+    *,
+    force: bool = False,
+    batch_size: int = BATCH_SIZE,
+    connect_timeout: float = 10.0,
+) -> Iterator[IngestResult]:
+    """Ingest ``paths`` with the parsing on the Dask cluster at ``scheduler``: several files at
+    once (two per worker), each file's bytes sent to a worker, which parses them and sends back
+    the batches; this process writes them, each file's batches in order and each batch with its
+    progress, so the guarantees are those of :func:`ingest_file` (idempotent, resumable, newest
+    version wins). Yields each file's result once it is written, in the order given."""
+    from .cluster import connect, run_ordered
+
+    todo: list[tuple[Path, str, int, int, IngestResult]] = []
+    for p in paths:
+        _check_path(p)
+        result = IngestResult(path=str(p), format=detect_format(p))
+        sha = file_sha256(p)
+        status = None if force else corpus.file_status(sha)
+        if status is not None and status[1]:
+            result.already_ingested = True
+            result.items = status[0]
+        result.resumed_from = status[0] if status else 0
+        todo.append((p, sha, p.stat().st_size, result.resumed_from, result))
+    work = [t for t in todo if not t[4].already_ingested]
+    jobs = ((p.read_bytes(), str(p), skip, batch_size) for p, _sha, _size, skip, _r in work)
+    with connect(scheduler, connect_timeout) as client:
+        parsed = run_ordered(client, scheduler, parse_batches, jobs) if work else iter(())
+        for p, sha, size, skip, result in todo:
+            if result.already_ingested:
+                yield result
+                continue
+            batches, problem = next(parsed)
+            done = skip
+            for batch, done, _nbytes in batches:
+                result.changes.add(corpus.write_batch(batch, progress=(sha, str(p), size, done)))
+            if problem:
+                if done > 0:
+                    problem += f" ({done:,} items before that point are stored; the corpus is consistent.)"
+                raise InputFileError(problem)
+            corpus.mark_file_complete(sha, str(p), size, done)
+            result.items = done
+            yield result
