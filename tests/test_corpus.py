@@ -336,3 +336,24 @@ def test_postgres_connection_problems_are_one_sentence(postgres_base: str):
     with pytest.raises(CorpusError, match=r"Cannot connect.*check the user name and password") as e:
         Corpus.open(wrong_user)
     assert ":pw@" not in str(e.value) and "nobody:***@" in str(e.value)
+
+
+def test_records_about_the_term_rank_before_records_that_only_mention_it(store: DbLocation, tmp_path: Path):
+    """A record naming the term in its title, MeSH or keywords comes before one naming it only in
+    its abstract, however often; on both backends."""
+    src = tmp_path / "rank.jsonl"
+    src.write_text(
+        '{"id": "abstract-only", "title": "A trial", "abstract": "Asthma asthma asthma; budesonide '
+        'for asthma. Asthma again."}\n'
+        '{"id": "in-title", "title": "Budesonide in asthma", "abstract": "Children were treated."}\n'
+        '{"id": "in-mesh", "title": "A cohort", "abstract": "Budesonide was given.", '
+        '"mesh": ["Asthma"]}\n'
+        '{"id": "unrelated", "title": "Kratom", "abstract": "Nothing about it."}\n')
+    with Corpus.open(store, create=True) as c:
+        ingest_file(c, src)
+        keys = [r.key for r, _ in c.search(["asthma"])]
+        assert set(keys[:2]) == {"id:in-title", "id:in-mesh"} and keys[2:] == ["id:abstract-only"]
+        assert next(r.key for r, _ in c.search(["asthma"], ["budesonide"], limit=1)) in (
+            "id:in-title", "id:in-mesh")
+        assert next(r.key for r, _ in c.search(["budesonide"], ["asthma"])) == "id:in-title"
+        assert len(c.search(["asthma"], limit=2)) == 2 and c.search(["asthma"], limit=0) == []

@@ -26,13 +26,13 @@ Needs the ``psycopg`` driver: ``pip install 'scisays[postgres]'``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from ..config import DatabaseUrl
 from ..errors import CorpusError
 from ..model import Record
 from ..pg import PgConnection
-from .store import _READ_COLUMNS, Corpus, _has_token, row_to_record
+from .store import _READ_COLUMNS, Corpus, row_to_record
 
 SCHEMA_VERSION = 1
 #: pg_advisory_xact_lock key held by every corpus write transaction ("SCIS" + 1).
@@ -82,6 +82,7 @@ _SCHEMA = (
     "CREATE INDEX records_pmcid ON records(upper(pmcid)) WHERE pmcid IS NOT NULL",
     "CREATE INDEX records_year ON records(year)",
     "CREATE INDEX records_tsv ON records USING gin(tsv)",
+    "CREATE INDEX records_rank_tsv ON records USING gin(rank_tsv)",
     "CREATE TABLE deleted (pmid TEXT PRIMARY KEY)",
     """CREATE TABLE appraisals (
         record_id BIGINT PRIMARY KEY REFERENCES records(rowid) ON DELETE CASCADE,
@@ -102,7 +103,7 @@ _SCHEMA = (
 # ts_rank's weights are listed {D, C, B, A}: keywords and MeSH 0.3, the title 1.0 — the SQLite
 # index' BM25 column weights (3, 3, 10), scaled (rank_tsv holds no abstract: D is unused).
 _RANK_WEIGHTS = "'{0.1, 0.3, 0.3, 1.0}'"
-_ABSTRACT_ONLY = "0.01"  # the score of a match in the abstract alone (a floor under every match)
+_ABSTRACT_ONLY = "0.01"  # every title/MeSH/keyword match scores above it, an abstract-only one below
 _SEARCH_WORK_MEM = "64MB"
 
 
@@ -204,37 +205,38 @@ class PostgresCorpus(Corpus):
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return f"pg:{row[0] if row else ''}"
 
-    def search(
-        self,
-        any_of: Iterable[str],
-        and_any_of: Iterable[str] = (),
-        limit: int = 200,
-    ) -> list[tuple[Record, float]]:
-        """``tsvector @@ phraseto_tsquery``, ranked by ``ts_rank`` with the column weights."""
-        first = [_clean(t) for t in any_of if _has_token(t)]
-        if not first:
-            return []
-        second = [_clean(t) for t in and_any_of if _has_token(t)]
+    def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool
+                ) -> list[tuple[Record, float]]:
+        """``tsvector @@ phraseto_tsquery``. Records naming the substance in their title, MeSH or
+        keywords are ranked by ``ts_rank`` over that small vector; the others (a match in the
+        abstract alone) by ``ts_rank`` over the full one, scaled below every first-group score."""
         phrase = "phraseto_tsquery('scisays_fts', ?)"
-        query = "(" + " || ".join([phrase] * len(first)) + ")"
-        if second:
-            query += " && (" + " || ".join([phrase] * len(second)) + ")"
+        about = "(" + " || ".join([phrase] * len(first)) + ")"
+        query = about + (" && (" + " || ".join([phrase] * len(second)) + ")" if second else "")
+        if head:
+            where, score = "r.rank_tsv @@ q.about AND r.tsv @@ q.q", \
+                f"{_ABSTRACT_ONLY} + ts_rank({_RANK_WEIGHTS}, r.rank_tsv, q.about, 1)"
+        else:
+            where, score = "r.tsv @@ q.q AND NOT (r.rank_tsv @@ q.about)", \
+                f"{_ABSTRACT_ONLY} * ts_rank('{{1, 1, 1, 1}}', r.tsv, q.q, 1)"
         cols = ", ".join(f"r.{c.strip()}" for c in _READ_COLUMNS.split(","))
         sql = (
-            f"WITH q AS (SELECT {query} AS q) "
+            f"WITH q AS (SELECT {about} AS about, {query} AS q) "
             f"SELECT {cols}, s.score FROM ("
-            f"SELECT r.rowid, {_ABSTRACT_ONLY} + ts_rank({_RANK_WEIGHTS}, r.rank_tsv, q.q, 1) AS score "
-            "FROM records r, q WHERE r.tsv @@ q.q ORDER BY score DESC, r.rowid LIMIT ?"
+            f"SELECT r.rowid, {score} AS score FROM records r, q WHERE {where} "
+            "ORDER BY score DESC, r.rowid LIMIT ?"
             ") s JOIN records r ON r.rowid = s.rowid ORDER BY s.score DESC, s.rowid"
         )
+        terms = [_clean(t) for t in first]
+        params = (*terms, *terms, *(_clean(t) for t in second), limit)
         c = self.conn
         c.execute("BEGIN")
         try:
-            # Matches come from the GIN index (an exact bitmap: enough memory that no page goes
+            # Matches come from the GIN indexes (exact bitmaps: enough memory that no page goes
             # lossy), never from a scan that reads every record's text vector.
             c.execute("SET LOCAL enable_seqscan = off")
             c.execute(f"SET LOCAL work_mem = '{_SEARCH_WORK_MEM}'")
-            rows = c.execute(sql, (*first, *second, limit)).fetchall()
+            rows = c.execute(sql, params).fetchall()
         finally:
             c.execute("COMMIT")
         return [(row_to_record(r[:-1]), float(r[-1])) for r in rows]

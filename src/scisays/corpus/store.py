@@ -297,8 +297,26 @@ class Corpus:
         """Records matching any term of ``any_of`` (and, if given, any term of
         ``and_any_of``), most relevant first, with a relevance score (higher is better).
 
-        Every term is searched as a literal phrase: quotes, operators and wildcards a user
-        types are text, never query syntax."""
+        Records that name an ``any_of`` term in their title, MeSH headings or keywords come
+        first, then those that name it only in the abstract; each group in the backend's
+        relevance order. So a broad term (a third of a large corpus) ranks only the records
+        about it, not every record that mentions it, and both backends agree on what comes
+        first. Every term is searched as a literal phrase: quotes, operators and wildcards a
+        user types are text, never query syntax."""
+        first = [t for t in any_of if _has_token(t)]
+        second = [t for t in and_any_of if _has_token(t)]
+        if not first or limit <= 0:
+            return []
+        found = self._ranked(first, second, limit, head=True)
+        if len(found) < limit:
+            found += self._ranked(first, second, limit - len(found), head=False)
+        return found
+
+    def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool
+                ) -> list[tuple[Record, float]]:
+        """The best ``limit`` matches of (any of ``first``) and (any of ``second``, if given):
+        with ``head``, those naming a ``first`` term in the title, MeSH or keywords; without,
+        the others."""
         raise NotImplementedError
 
     def _count_publication_types(self) -> list[tuple[str, int]]:
@@ -758,20 +776,15 @@ class SqliteCorpus(Corpus):
     def _begin_write(self) -> None:
         self.sqlite.execute("BEGIN IMMEDIATE")
 
-    def search(
-        self,
-        any_of: Iterable[str],
-        and_any_of: Iterable[str] = (),
-        limit: int = 200,
-    ) -> list[tuple[Record, float]]:
+    def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool
+                ) -> list[tuple[Record, float]]:
         """FTS5, best BM25 first (title weighs 10, MeSH and keywords 3, the abstract 1)."""
-        first = [fts_phrase(t) for t in any_of if _has_token(t)]
-        if not first:
-            return []
-        query = "(" + " OR ".join(first) + ")"
-        second = [fts_phrase(t) for t in and_any_of if _has_token(t)]
+        about = "(" + " OR ".join(fts_phrase(t) for t in first) + ")"
+        query = about
         if second:
-            query += " AND (" + " OR ".join(second) + ")"
+            query += " AND (" + " OR ".join(fts_phrase(t) for t in second) + ")"
+        in_head = f"{{title mesh keywords}}: {about}"
+        query = f"{in_head} AND ({query})" if head else f"({query}) NOT ({in_head})"
         cols = ", ".join(f"r.{c.strip()}" for c in _READ_COLUMNS.split(","))
         # Rank inside the FTS index first and read only the best ``limit`` rows: joining
         # before the LIMIT read every matching row (3x slower for a common term).
