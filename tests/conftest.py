@@ -214,7 +214,7 @@ def _no_internet(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SCISAYS_CONFIG", str(tmp_path / "no-config.toml"))
     monkeypatch.setenv("SCISAYS_RETRIES", "0")
     for var in ("NCBI_API_KEY", "OPENFDA_API_KEY", "SCISAYS_EMAIL", "SCISAYS_CACHE_TTL",
-                "SCISAYS_TIMEOUT", "SCISAYS_MAX_RECORDS"):
+                "SCISAYS_TIMEOUT", "SCISAYS_MAX_RECORDS", "SCISAYS_SCHEDULER"):
         monkeypatch.delenv(var, raising=False)
 
     real_getaddrinfo = socket.getaddrinfo

@@ -17,6 +17,7 @@ cache_ttl = "7d"
 timeout = "45s"
 retries = 5
 max_records = 500
+scheduler = "tcp://sched.example:8786"
 
 [urls]
 pubmed = "https://mirror.example.org/eutils"
@@ -37,12 +38,15 @@ def test_file_then_environment(tmp_path: Path):
     assert s.cache_path == Path("~/my-cache.sqlite").expanduser()
     assert (s.cache_ttl, s.timeout, s.retries, s.max_records) == (7 * 86400, 45, 5, 500)
     assert s.config_file == cfg
+    assert s.scheduler == "tcp://sched.example:8786"
+    assert load_settings({"SCISAYS_CONFIG": str(cfg), "SCISAYS_SCHEDULER": "tcp://10.0.0.1:8786"}
+                         ).scheduler == "tcp://10.0.0.1:8786"
 
 
 def test_defaults_without_a_file(tmp_path: Path):
     s = load_settings({"SCISAYS_CONFIG": str(tmp_path / "none.toml")})
     assert s.url("pubmed") == "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
-    assert s.cache_ttl == 86400 and s.retries == 3 and s.config_file is None
+    assert s.cache_ttl == 86400 and s.retries == 3 and s.config_file is None and s.scheduler == ""
 
 
 @pytest.mark.parametrize(
@@ -55,6 +59,8 @@ def test_defaults_without_a_file(tmp_path: Path):
         ("", {"SCISAYS_RETRIES": "-1"}, "SCISAYS_RETRIES must not be negative"),
         ("", {"SCISAYS_TIMEOUT": "fast"}, "SCISAYS_TIMEOUT must be a duration"),
         ("urls = 3", {}, "[urls] must be a table"),
+        ('scheduler = "sched:8786"', {}, "must be a Dask scheduler address"),
+        ("", {"SCISAYS_CACHE": "mysql://db/x"}, "unknown scheme 'mysql'"),
     ],
 )
 def test_bad_settings_are_one_sentence(tmp_path: Path, text: str, env: dict, message: str):

@@ -69,7 +69,8 @@ SCHEDULER_ENV = "SCISAYS_SCHEDULER"
 SchedulerOption = Annotated[
     str | None,
     typer.Option("--scheduler", help=f"Parse and appraise on this Dask scheduler (tcp://HOST:8786; "
-                 f"default: ${SCHEDULER_ENV}, else local processes); this process writes the corpus. "
+                 f"default: ${SCHEDULER_ENV} or `scheduler` in the config file, else local processes); "
+                 "this process writes the corpus. "
                  "Needs pip install 'scisays[cluster]'.",
                  show_default=False),
 ]
@@ -139,7 +140,7 @@ def corpus_ingest(
             raise UsageError(f"No such file: {f}; check the path and try again.")
         if f.is_dir():
             raise UsageError(f"{f} is a folder; give the files in it (e.g. {f}/*.xml.gz).")
-    scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    scheduler = scheduler or load_settings().scheduler or None
     with Corpus.open(resolve_db(db), create=True) as corpus:
         if scheduler:  # the files are parsed on the cluster, written here
             from .corpus.ingest import ingest_on_cluster
@@ -205,7 +206,7 @@ def corpus_appraise(
 def _appraise(corpus: Corpus, workers: int | None, scheduler: str | None) -> None:
     from .corpus.appraise import appraise_corpus
 
-    scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    scheduler = scheduler or load_settings().scheduler or None
 
     with Progress(TextColumn("[bold]Appraising"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=err, transient=True) as progress:

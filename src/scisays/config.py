@@ -131,6 +131,7 @@ _SCALAR_ENV = {
     "timeout": "SCISAYS_TIMEOUT",
     "retries": "SCISAYS_RETRIES",
     "max_records": "SCISAYS_MAX_RECORDS",
+    "scheduler": "SCISAYS_SCHEDULER",
 }
 
 DEFAULT_CACHE_TTL = 24 * 3600.0
@@ -154,6 +155,7 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     retries: int = DEFAULT_RETRIES
     max_records: int = DEFAULT_MAX_RECORDS
+    scheduler: str = ""  # a Dask scheduler for corpus ingest/appraise ("" = local processes)
     config_file: Path | None = None
 
     def url(self, service: str) -> str:
@@ -195,6 +197,13 @@ def _positive_int(value: object, what: str) -> int:
     if n < 0:
         raise ConfigError(f"{what} must not be negative, not {value!r}.")
     return n
+
+
+def _scheduler(value: object, what: str) -> str:
+    text = str(value).strip()
+    if not re.match(r"^(?:tcp|tls|inproc|ucx)://\S+$", text):
+        raise ConfigError(f"{what} must be a Dask scheduler address such as tcp://host:8786, not {value!r}.")
+    return text
 
 
 def _base_url(value: object, what: str) -> str:
@@ -265,4 +274,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         kwargs["retries"] = _positive_int(*got)
     if (got := get("max_records")) is not None:
         kwargs["max_records"] = max(1, _positive_int(*got))
+    if (got := get("scheduler")) is not None:
+        kwargs["scheduler"] = _scheduler(*got)
     return Settings(**kwargs)

@@ -8,12 +8,12 @@ merge rules are the same code (:class:`~scisays.corpus.store.Corpus`). What diff
   English words like the SQLite index' Porter tokenizer, removes diacritics (``unaccent``, when
   the server has it) and drops no stop words — so "hepatitis A" stays a two-word phrase. Every
   term a user gives is one literal phrase (``phraseto_tsquery``), never query syntax.
-- **Ranking** reads a second, small ``tsvector`` of the title, MeSH and keywords (``rank_tsv``),
-  never the abstract's: the GIN index says which records match without reading their text, so a
-  term matching a third of a million-record corpus is ranked from small inline values (the full
-  vector, compressed out of line, took 4 s to read for 310,000 matches; see docs/benchmarks.md).
-  A record that matches only in its abstract ranks below every record that names the term in
-  its title, MeSH or keywords.
+- **Ranking**, as on SQLite (``Corpus.search``): the records naming the substance in their
+  title, MeSH or keywords first, found through a GIN index on a second, small ``tsvector`` of those
+  fields (``rank_tsv``) and ranked by ``ts_rank`` over it; then, only if they are fewer than asked
+  for, the records naming it in the abstract alone. Matches come from the GIN indexes as exact
+  bitmaps, so the full vectors (compressed out of line: 4 s to read for 310,000 matches of
+  "asthma" in a million records) are read only to rank that second group; see docs/benchmarks.md.
 - **Writers may run concurrently**: each write transaction first takes a transaction-level
   advisory lock, so batches from several processes apply one after another, each seeing the
   previous one's records (the same guarantee SQLite's single writer gives); readers never wait.
