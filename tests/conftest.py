@@ -232,3 +232,13 @@ def _no_internet(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     monkeypatch.setattr(socket.socket, "connect", connect)
+
+
+@pytest.fixture(scope="session")
+def cluster_address() -> Iterator[str]:
+    """The scheduler address of a Dask LocalCluster (threads in this process) that subprocesses
+    of the tests can reach on 127.0.0.1."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=":0", protocol="tcp://", host="127.0.0.1") as c:
+        yield c.scheduler_address
