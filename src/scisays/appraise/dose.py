@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from ..model import Design, DoseMention, Evidence, SentenceRole
-from .finding import term_pattern
+from .finding import may_contain, term_pattern
 from .sections import Sentence
 
 _UNITS = {
@@ -128,7 +128,7 @@ def find_doses(
     out: list[DoseMention] = []
     seen: set[tuple[float, float, str, str]] = set()
     for s in sentences:
-        if s.role in _SKIP_ROLES or not substance.search(s.text):
+        if s.role in _SKIP_ROLES or not may_contain(s.text, substance) or not substance.search(s.text):
             continue
         for m in _DOSE.finditer(s.text):
             if not _is_substance_dose(s.text, m.start(), m.end(), substance):

@@ -197,18 +197,22 @@ def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
 _DASH_TABLE = {c: "-" for c in [*range(0x2010, 0x2016), 0x2212, 0x00AD]}  # what _DASHES matches
 
 
+def may_contain(text: str, pattern: re.Pattern[str]) -> bool:
+    """False only if ``text`` cannot match a :func:`term_pattern` (it contains none of the
+    terms' first words); True for any other pattern."""
+    literals = _LITERALS.get(pattern)
+    if literals is None:
+        return True
+    low = text.lower()
+    return any(lit in low for lit in literals)
+
+
 def mentions(sentence: str, condition: re.Pattern[str]) -> bool:
     """True if the sentence names the condition (not a look-alike such as CNS depression)."""
-    low = sentence.lower()  # the literals hold no dash: checked before dashes are unified
-    literals = _LITERALS.get(condition)
-    if literals is not None:
-        for lit in literals:
-            if lit in low:
-                break
-        else:
-            return False
+    if not may_contain(sentence, condition):  # the literals hold no dash: checked before unifying
+        return False
     cleaned = sentence.translate(_DASH_TABLE)
-    if "depression" in low:
+    if "depression" in cleaned.lower():
         cleaned = _FALSE_MENTIONS.sub(" ", cleaned)  # the look-alikes all end in "depression"
     return condition.search(cleaned) is not None
 

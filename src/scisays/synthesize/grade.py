@@ -24,6 +24,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..appraise.finding import is_perceived
 from ..appraise.review import certainty_for, pooled_designs, uncertain_on_main_question
@@ -233,18 +234,26 @@ def _participants(body: Sequence[Study]) -> tuple[int, list[Study]]:
     return max(pooled, primary), known
 
 
+@lru_cache(maxsize=4096)
+def _bias_cues(text: str) -> tuple[bool, bool, bool, bool]:
+    """(open-label, no control group, self-reported outcomes, industry-funded) as the text says
+    (read once per study, not once per condition it is graded for)."""
+    blinded = bool(_BLINDED.search(text))
+    return (bool(_OPEN_LABEL.search(text)) and not blinded, bool(_NO_CONTROL.search(text)),
+            bool(_SELF_REPORT.search(text)) and not blinded, bool(_INDUSTRY.search(text)))
+
+
 def _risk_of_bias(body: Sequence[Study], tier: str) -> Downgrade | None:
     flagged: dict[str, list[Study]] = defaultdict(list)
     for s in body:
-        text = _text(s)
-        if _OPEN_LABEL.search(text) and not _BLINDED.search(text):
+        open_label, no_control, self_report, industry = _bias_cues(_text(s))
+        if open_label:
             flagged["was open-label (not blinded)"].append(s)
-        if _NO_CONTROL.search(text) or (tier == "uncontrolled human"
-                                         and s.appraisal.design is not Design.PHARMACOKINETIC):
+        if no_control or (tier == "uncontrolled human" and s.appraisal.design is not Design.PHARMACOKINETIC):
             flagged["had no control group"].append(s)
-        if _SELF_REPORT.search(text) and not _BLINDED.search(text):
+        if self_report:
             flagged["relied on self-reported outcomes"].append(s)
-        if _INDUSTRY.search(text):
+        if industry:
             flagged["was industry-funded"].append(s)
     any_flag = {s.record.key: s for group in flagged.values() for s in group}
     if not any_flag:
