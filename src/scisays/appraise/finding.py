@@ -197,19 +197,32 @@ def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
 _DASH_TABLE = {c: "-" for c in [*range(0x2010, 0x2016), 0x2212, 0x00AD]}  # what _DASHES matches
 
 
-def may_contain(text: str, pattern: re.Pattern[str]) -> bool:
+def may_contain(text: str, pattern: re.Pattern[str], literals: tuple[str, ...] | None = None) -> bool:
     """False only if ``text`` cannot match a :func:`term_pattern` (it contains none of the
-    terms' first words); True for any other pattern."""
-    literals = _LITERALS.get(pattern)
+    terms' first words, or none of ``literals``, those of them found in a longer text that
+    holds this one); True for any other pattern."""
     if literals is None:
-        return True
+        literals = _LITERALS.get(pattern)
+        if literals is None:
+            return True
     low = text.lower()
     return any(lit in low for lit in literals)
 
 
-def mentions(sentence: str, condition: re.Pattern[str]) -> bool:
-    """True if the sentence names the condition (not a look-alike such as CNS depression)."""
-    if not may_contain(sentence, condition):  # the literals hold no dash: checked before unifying
+def literals_in(texts: Sequence[str], pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """The first words of the pattern's terms that occur in ``texts`` (None: any may occur), so
+    each of the texts is then checked for those alone (usually one or two, or none at all)."""
+    literals = _LITERALS.get(pattern)
+    if literals is None:
+        return None
+    low = "\n".join(texts).lower()
+    return tuple(lit for lit in literals if lit in low)
+
+
+def mentions(sentence: str, condition: re.Pattern[str], literals: tuple[str, ...] | None = None) -> bool:
+    """True if the sentence names the condition (not a look-alike such as CNS depression).
+    ``literals``: see :func:`literals_in`."""
+    if not may_contain(sentence, condition, literals):  # literals hold no dash: checked before unifying
         return False
     cleaned = sentence.translate(_DASH_TABLE)
     if "depression" in cleaned.lower():
@@ -404,7 +417,8 @@ def find_direction(
     they do not repeat the condition's name. ``readings``: each sentence's ``read_sentence``
     (by index), computed once per record (they do not depend on the question)."""
     pattern = term_pattern([condition, *terms])
-    named = [s for s in sentences if mentions(s.text, pattern)]
+    present = literals_in([s.text for s in sentences], pattern)
+    named = [s for s in sentences if mentions(s.text, pattern, present)] if present != () else []
     drug = term_pattern(substance) if substance else None
     by_question = bool(question) and mentions(question, pattern)
     less_of = _less_of(pattern)
