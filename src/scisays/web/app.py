@@ -339,7 +339,7 @@ def create_app(
         summary="Progress of a report being built",
         description="State (queued, running, done, failed), current step and counts; polled by the "
         "report page while it waits.",
-        responses={404: {"description": "No such job on this server"}},
+        responses={404: {"description": "No such job on this server (with a PostgreSQL corpus: on any)"}},
     )
     def api_job(job_id: Annotated[str, PathParam(pattern="^[0-9a-f]{20}$", max_length=20)]) -> Response:
         job = svc.get(job_id)
@@ -350,7 +350,8 @@ def create_app(
     @app.get(
         "/api/v1/history",
         summary="Recently built reports",
-        description="Newest first, from the local history file.",
+        description="Newest first, from the report history (a file beside a SQLite corpus; the shared "
+        "database for a PostgreSQL one).",
     )
     def api_history(n: Annotated[int, Query(ge=1, le=500)] = 20) -> Response:
         entries = history.recent(n) if history is not None else []

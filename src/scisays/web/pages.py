@@ -168,7 +168,7 @@ def _history_list(entries: Sequence[HistoryEntry], heading: str) -> Markup:
 
 
 def history_page(entries: Sequence[HistoryEntry]) -> str:
-    """Recent reports from the local history file, newest first."""
+    """Recent reports from the history, newest first."""
     body = (
         _history_list(entries, f"The {len(entries)} most recent reports")
         if entries
