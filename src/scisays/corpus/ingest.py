@@ -120,11 +120,9 @@ def _open(path: Path, data: bytes | None = None) -> tuple[_SafeStream, _Counting
     """The file at ``path`` as a decompressed stream; ``data``: its bytes, already read (on a
     Dask worker, which may not see the file; ``path`` then only names it in messages)."""
     raw = _CountingReader(io.BytesIO(data) if data is not None else path.open("rb"))
-    inner: Any
-    if data[:2] == b"\x1f\x8b" if data is not None else _is_gzip(path):
-        inner = gzip.GzipFile(fileobj=raw, mode="rb")
-    else:
-        inner = io.BufferedReader(raw, buffer_size=1 << 20)
+    gzipped = data[:2] == b"\x1f\x8b" if data is not None else _is_gzip(path)
+    inner: Any = (gzip.GzipFile(fileobj=raw, mode="rb") if gzipped
+                  else io.BufferedReader(raw, buffer_size=1 << 20))
     return _SafeStream(inner, str(path)), raw
 
 
@@ -307,6 +305,37 @@ def _worker_batches(
         proc.wait()
 
 
+@dataclass
+class _Plan:
+    """A file about to be ingested: its identity, and its result so far (already ingested
+    completely, or how many items an earlier run committed)."""
+
+    path: Path
+    sha: str
+    size: int
+    result: IngestResult
+
+
+def _plan(corpus: Corpus, p: Path, force: bool) -> _Plan:
+    _check_path(p)
+    result = IngestResult(path=str(p), format=detect_format(p))
+    sha = file_sha256(p)
+    status = None if force else corpus.file_status(sha)
+    if status is not None and status[1]:
+        result.already_ingested = True
+        result.items = status[0]
+    elif status is not None:
+        result.resumed_from = status[0]
+    return _Plan(p, sha, p.stat().st_size, result)
+
+
+def _stopped_at(problem: str, done: int) -> InputFileError:
+    """The error for a file that went wrong after ``done`` items were stored."""
+    if done > 0:
+        problem += f" ({done:,} items before that point are stored; the corpus is consistent.)"
+    return InputFileError(problem)
+
+
 def ingest_file(
     corpus: Corpus,
     path: str | Path,
@@ -323,21 +352,12 @@ def ingest_file(
 
     Raises InputFileError for a missing, unrecognised, truncated or malformed file; every
     batch before the problem stays committed, and the message says so."""
-    p = Path(path)
-    _check_path(p)
-    fmt = detect_format(p)
-    size = p.stat().st_size
-    sha = file_sha256(p)
-    result = IngestResult(path=str(p), format=fmt)
-    status = None if force else corpus.file_status(sha)
-    if status is not None and status[1]:
-        result.already_ingested = True
-        result.items = status[0]
+    plan = _plan(corpus, Path(path), force)
+    p, sha, size, result, skip = plan.path, plan.sha, plan.size, plan.result, plan.result.resumed_from
+    if result.already_ingested:
         if progress:
             progress(size, size)
         return result
-    skip = status[0] if status else 0
-    result.resumed_from = skip
     if parallel is None:
         parallel = size >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) >= 2
     batches = (_worker_batches if parallel else _batches)(p, skip, batch_size)
@@ -352,11 +372,7 @@ def ingest_file(
         corpus.mark_file_complete(sha, str(p), size, done)
     except InputFileError as e:
         writer.finish()
-        if done > 0:
-            raise InputFileError(
-                f"{e} ({done:,} items before that point are stored; the corpus is consistent.)"
-            ) from None
-        raise
+        raise _stopped_at(str(e), done) from None
     finally:
         writer.abandon()
         batches.close()  # type: ignore[attr-defined]
@@ -397,33 +413,21 @@ def ingest_on_cluster(
     version wins). Yields each file's result once it is written, in the order given."""
     from .cluster import connect, run_ordered
 
-    todo: list[tuple[Path, str, int, int, IngestResult]] = []
-    for p in paths:
-        _check_path(p)
-        result = IngestResult(path=str(p), format=detect_format(p))
-        sha = file_sha256(p)
-        status = None if force else corpus.file_status(sha)
-        if status is not None and status[1]:
-            result.already_ingested = True
-            result.items = status[0]
-        result.resumed_from = status[0] if status else 0
-        todo.append((p, sha, p.stat().st_size, result.resumed_from, result))
-    work = [t for t in todo if not t[4].already_ingested]
-    jobs = ((p.read_bytes(), str(p), skip, batch_size) for p, _sha, _size, skip, _r in work)
+    plans = [_plan(corpus, p, force) for p in paths]
+    work = [pl for pl in plans if not pl.result.already_ingested]
+    jobs = ((pl.path.read_bytes(), str(pl.path), pl.result.resumed_from, batch_size) for pl in work)
     with connect(scheduler, connect_timeout) as client:
         parsed = run_ordered(client, scheduler, parse_batches, jobs) if work else iter(())
-        for p, sha, size, skip, result in todo:
-            if result.already_ingested:
-                yield result
-                continue
-            batches, problem = next(parsed)
-            done = skip
-            for batch, done, _nbytes in batches:
-                result.changes.add(corpus.write_batch(batch, progress=(sha, str(p), size, done)))
-            if problem:
-                if done > 0:
-                    problem += f" ({done:,} items before that point are stored; the corpus is consistent.)"
-                raise InputFileError(problem)
-            corpus.mark_file_complete(sha, str(p), size, done)
-            result.items = done
+        for pl in plans:
+            result = pl.result
+            if not result.already_ingested:
+                batches, problem = next(parsed)
+                done = result.resumed_from
+                for batch, done, _nbytes in batches:
+                    progress = (pl.sha, str(pl.path), pl.size, done)
+                    result.changes.add(corpus.write_batch(batch, progress=progress))
+                if problem:
+                    raise _stopped_at(problem, done)
+                corpus.mark_file_complete(pl.sha, str(pl.path), pl.size, done)
+                result.items = done
             yield result

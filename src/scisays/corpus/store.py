@@ -30,10 +30,8 @@ from ..model import Deletion, Record, Section
 APPLICATION_ID = 0x53434953  # "SCIS"
 SCHEMA_VERSION = 2
 
-_SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE records (
-    rowid INTEGER PRIMARY KEY,
+# The columns of a record after its id, as both backends declare them (in _COLUMNS' order).
+RECORD_COLUMNS_SQL = """
     key TEXT NOT NULL UNIQUE,
     pmid TEXT UNIQUE,
     doi TEXT,
@@ -52,7 +50,12 @@ CREATE TABLE records (
     source TEXT NOT NULL,
     version INTEGER NOT NULL,
     revised TEXT NOT NULL,
-    content_hash TEXT NOT NULL
+    content_hash TEXT NOT NULL"""
+
+_SCHEMA = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE records (
+    rowid INTEGER PRIMARY KEY,{RECORD_COLUMNS_SQL}
 );
 CREATE INDEX records_doi ON records(lower(doi)) WHERE doi IS NOT NULL;
 CREATE INDEX records_pmcid ON records(upper(pmcid)) WHERE pmcid IS NOT NULL;
@@ -812,17 +815,22 @@ class SqliteCorpus(Corpus):
             "GROUP BY j.value ORDER BY count(*) DESC, j.value")]
 
     def fingerprint(self) -> str:
-        """Size and modification time of the file and of a non-empty write-ahead log."""
-        parts = []
-        for suffix in ("", "-wal"):
-            try:
-                st = os.stat(f"{self.path}{suffix}")
-            except (FileNotFoundError, TypeError):
-                continue
-            if suffix and not st.st_size:
-                continue
-            parts.append(f"{st.st_mtime_ns}:{st.st_size}")
-        return "/".join(parts)
+        return file_fingerprint(self.path)
+
+
+def file_fingerprint(path: Path) -> str:
+    """A SQLite corpus' state without opening it: size and modification time of the file and of
+    a non-empty write-ahead log (reading the corpus leaves them as they are)."""
+    parts = []
+    for suffix in ("", "-wal"):
+        try:
+            st = os.stat(f"{path}{suffix}")
+        except FileNotFoundError:
+            continue
+        if suffix and not st.st_size:
+            continue
+        parts.append(f"{st.st_mtime_ns}:{st.st_size}")
+    return "/".join(parts)
 
 
 def pack(data: str) -> bytes:

@@ -26,13 +26,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
 from ..config import DatabaseUrl, DbLocation, load_settings
 from ..corpus import Corpus
+from ..corpus.store import file_fingerprint
 from ..errors import CorpusError, ScisaysError
 from ..model import Report
 from ..pg import PgConnection
@@ -98,21 +98,6 @@ class Job:
             "elapsed": round(elapsed, 3),
             "error": self.error,
         }
-
-
-def corpus_fingerprint(path: Path) -> str:
-    """Changes whenever the corpus file changes (size and modification time of the file and of
-    a non-empty write-ahead log); reading the corpus leaves it as it is."""
-    parts = []
-    for suffix in ("", "-wal"):
-        try:
-            st = os.stat(f"{path}{suffix}")
-        except FileNotFoundError:
-            continue
-        if suffix and not st.st_size:
-            continue
-        parts.append(f"{st.st_mtime_ns}:{st.st_size}")
-    return "/".join(parts)
 
 
 STALE_SECONDS = 120.0  # a claimed build with no progress written for this long is claimed again
@@ -233,7 +218,7 @@ class ReportService:
         """The corpus state: the file's for SQLite, the database's change counter for PostgreSQL
         (read through one connection kept open, opened again if it was lost)."""
         if not isinstance(self.corpus, DatabaseUrl):
-            return corpus_fingerprint(self.corpus)
+            return file_fingerprint(self.corpus)  # a stat, no connection
         with self._lock:
             try:
                 if self._fp_corpus is None:
