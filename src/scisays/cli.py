@@ -79,6 +79,18 @@ FormatOption = Annotated[str, typer.Option("--format", "-f", help=f"Output forma
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
 ]
+OfflineOption = Annotated[
+    bool, typer.Option("--offline", help="Use only cached answers and the local corpus: no network.")
+]
+RefreshOption = Annotated[
+    bool, typer.Option("--refresh", help="Ask every live source again, ignoring cached answers.")
+]
+
+
+def _scheduler(given: str | None) -> str | None:
+    """The Dask scheduler to use: --scheduler, else $SCISAYS_SCHEDULER or the config file's
+    ``scheduler``; None for local processes."""
+    return given or load_settings().scheduler or None
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -140,7 +152,7 @@ def corpus_ingest(
             raise UsageError(f"No such file: {f}; check the path and try again.")
         if f.is_dir():
             raise UsageError(f"{f} is a folder; give the files in it (e.g. {f}/*.xml.gz).")
-    scheduler = scheduler or load_settings().scheduler or None
+    scheduler = _scheduler(scheduler)
     with Corpus.open(resolve_db(db), create=True) as corpus:
         if scheduler:  # the files are parsed on the cluster, written here
             from .corpus.ingest import ingest_on_cluster
@@ -200,13 +212,11 @@ def corpus_appraise(
     """Compute the question-independent appraisal of every record once and store it in the
     corpus, so `ask` reuses it (resumable: a re-run does only what is missing)."""
     with Corpus.open(resolve_db(db)) as corpus:
-        _appraise(corpus, workers, scheduler)
+        _appraise(corpus, workers, _scheduler(scheduler))
 
 
 def _appraise(corpus: Corpus, workers: int | None, scheduler: str | None) -> None:
     from .corpus.appraise import appraise_corpus
-
-    scheduler = scheduler or load_settings().scheduler or None
 
     with Progress(TextColumn("[bold]Appraising"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=err, transient=True) as progress:
@@ -398,12 +408,8 @@ def ask_command(
             show_default=False,
         ),
     ] = None,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Use only cached answers and the local corpus: no network.")
-    ] = False,
-    refresh: Annotated[
-        bool, typer.Option("--refresh", help="Ask every live source again, ignoring cached answers.")
-    ] = False,
+    offline: OfflineOption = False,
+    refresh: RefreshOption = False,
 ) -> None:
     """Report what the studies say about SUBSTANCE for each CONDITION: the local corpus and
     live sources (PubMed, Europe PMC, ClinicalTrials.gov, openFDA)."""
@@ -458,12 +464,8 @@ def audit_command(
         list[str] | None,
         typer.Option("--source", "-s", help="Sources, as for `ask` (default: all).", show_default=False),
     ] = None,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Use only cached answers and the local corpus: no network.")
-    ] = False,
-    refresh: Annotated[
-        bool, typer.Option("--refresh", help="Ask every live source again, ignoring cached answers.")
-    ] = False,
+    offline: OfflineOption = False,
+    refresh: RefreshOption = False,
 ) -> None:
     """Audit a health article: its claims checked against the evidence, its sources and hygiene."""
     from .audit import render as audit_render
