@@ -5,8 +5,8 @@ records at least), then for ``--seconds`` has ``--connections`` client threads a
 alternating between the two servers, for ``--questions`` different questions (kratom for anxiety
 with different study limits: each is its own report, built on first request). A request answers
 200 (the report), 503 "still being built" (counted as pending, not an error), or anything else
-(an error). Then every question is asked of both servers until answered, and the shared job
-table is read:
+(an error, as is a 503 for another reason, such as a corpus the servers cannot read). Then every
+question is asked of both servers until answered, and the shared job table is read:
 
 - **lost**: a question one server never answers, or the two answer differently;
 - **duplicated**: a question built more than once (``jobs.builds`` > 1) although the corpus did
@@ -24,18 +24,18 @@ import json
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import psycopg
 
 from scisays.web.params import parse_request
+from web_load import latency_summary, run_threads
 
 SCISAYS = str(Path(sys.executable).with_name("scisays"))
+BUILDING = b"still being built"  # a 503 that says so is a build in progress; any other, an error
 
 
 def free_port() -> int:
@@ -102,30 +102,21 @@ def main() -> None:
                 n += 1
                 t0 = time.perf_counter()
                 try:
-                    status, _ = get(port, rng.choice(paths))
+                    status, body = get(port, rng.choice(paths))
                 except OSError:
                     errors[i] += 1
                     continue
                 if status == 200:
                     lat[i].append(time.perf_counter() - t0)
-                elif status == 503:
+                elif status == 503 and BUILDING in body:
                     pending[i] += 1
                 else:
                     errors[i] += 1
 
-        threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.connections)]
-        t0 = time.monotonic()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.monotonic() - t0
-        done = sorted(x for xs in lat for x in xs)
-        q = statistics.quantiles(done, n=100) if len(done) > 1 else [0.0] * 99
+        elapsed = run_threads(args.connections, worker)
+        served = sum(len(xs) for xs in lat)
         print(f"two servers, {args.connections} connections, {args.questions} questions, {elapsed:.1f} s: "
-              f"{len(done):,} reports served = {len(done) / elapsed:,.0f}/s; "
-              f"latency p50 {q[49] * 1000:.1f} ms, "
-              f"p99 {q[98] * 1000:.1f} ms, max {done[-1] * 1000:.1f} ms; "
+              f"{served:,} reports served = {served / elapsed:,.0f}/s; latency {latency_summary(lat)}; "
               f"{sum(pending)} answered 'still being built'; errors {sum(errors)}")
         lost = 0
         for path in paths:
@@ -133,7 +124,7 @@ def main() -> None:
             for port in ports:
                 deadline = time.monotonic() + 300
                 status, body = get(port, path)
-                while status == 503 and time.monotonic() < deadline:
+                while status == 503 and BUILDING in body and time.monotonic() < deadline:
                     status, body = get(port, path)
                 answers.append((status, json.loads(body) if status == 200 else None))
             if any(s != 200 for s, _ in answers) or answers[0][1] != answers[1][1]:

@@ -16,6 +16,7 @@ import http.client
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 QUESTION = "substance=kratom&condition=anxiety&condition=depression"
@@ -61,20 +62,29 @@ def load(base: str, path: str, connections: int, seconds: float) -> None:
             latencies[i].append(time.perf_counter() - t0)
         conn.close()
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
+    elapsed = run_threads(connections, worker)
+    n = sum(len(lat) for lat in latencies)
+    print(f"{path}: {n:,} requests in {elapsed:.1f} s with {connections} connections "
+          f"= {n / elapsed:,.0f} req/s; latency {latency_summary(latencies)}; errors {sum(errors)}")
+
+
+def run_threads(n: int, worker: Callable[[int], None]) -> float:
+    """Run ``worker(0)`` … ``worker(n - 1)`` on n threads at once; seconds until all have ended."""
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
     t0 = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.monotonic() - t0
-    all_lat = sorted(x for lat in latencies for x in lat)
-    n = len(all_lat)
-    q = statistics.quantiles(all_lat, n=100) if n > 1 else [0.0] * 99
-    print(f"{path}: {n:,} requests in {elapsed:.1f} s with {connections} connections "
-          f"= {n / elapsed:,.0f} req/s; "
-          f"latency p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, max {all_lat[-1] * 1000:.1f} ms; "
-          f"errors {sum(errors)}")
+    return time.monotonic() - t0
+
+
+def latency_summary(latencies: list[list[float]]) -> str:
+    """"p50 …, p99 …, max …" in ms over every thread's latencies (seconds)."""
+    lat = sorted(x for xs in latencies for x in xs)
+    q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [0.0] * 99
+    return (f"p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, "
+            f"max {(lat[-1] if lat else 0.0) * 1000:.1f} ms")
 
 
 def main() -> None:
