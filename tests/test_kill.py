@@ -28,12 +28,17 @@ def _workers_for(path: Path) -> list[int]:
     return found
 
 
-def test_kill_9_mid_ingest_then_resume(tmp_path: Path):
-    src = tmp_path / "many.jsonl"
-    with src.open("w") as f:
-        for i in range(60_000):
+def many_records(path: Path, n: int = 60_000) -> Path:
+    """A JSON Lines file of ``n`` kratom records: big enough to be killed in the middle of."""
+    with path.open("w") as f:
+        for i in range(n):
             f.write(json.dumps({"id": f"r{i}", "title": f"kratom record {i}",
                                 "abstract": "Kratom users reported relief of anxiety. " * 5}) + "\n")
+    return path
+
+
+def test_kill_9_mid_ingest_then_resume(tmp_path: Path):
+    src = many_records(tmp_path / "many.jsonl")
     db = tmp_path / "c.sqlite"
     cmd = [sys.executable, "-m", "scisays.cli", "corpus", "ingest", str(src), "--db", str(db)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -81,11 +86,7 @@ def test_kill_9_mid_cluster_ingest_then_resume(tmp_path: Path, store, cluster_ad
     process writes; a kill -9 while it writes loses no committed batch, and a re-run resumes."""
     from scisays.corpus import Corpus
 
-    src = tmp_path / "many.jsonl"
-    with src.open("w") as f:
-        for i in range(60_000):
-            f.write(json.dumps({"id": f"r{i}", "title": f"kratom record {i}",
-                                "abstract": "Kratom users reported relief of anxiety. " * 5}) + "\n")
+    src = many_records(tmp_path / "many.jsonl")
     where = getattr(store, "url", None) or str(store)
     Corpus.open(store, create=True).close()
     cmd = [sys.executable, "-m", "scisays.cli", "corpus", "ingest", str(src), "--db", where,

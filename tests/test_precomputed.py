@@ -16,6 +16,7 @@ from scisays.cli import app
 from scisays.config import DbLocation
 from scisays.corpus import Corpus, ingest_file
 from scisays.corpus.appraise import appraise_corpus
+from scisays.corpus.ingest import file_sha256
 from scisays.pipeline import ask
 
 from conftest import KRATOM_DEV, pubmed_samples
@@ -218,9 +219,6 @@ def test_an_unreachable_scheduler_is_one_sentence(sqlite_corpus: Path):
 
 
 # --- ingest with the parsing on a Dask cluster ------------------------------------------------------
-
-
-from scisays.corpus.ingest import file_sha256  # noqa: E402
 
 
 def _ingest_files() -> list[Path]:

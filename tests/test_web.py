@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -354,10 +355,23 @@ def server_on(url: DatabaseUrl, builder: CountingBuilder) -> ReportService:
     return ReportService(url, History(url), builder=builder, shared=SharedJobs(url))
 
 
-def test_two_servers_build_a_question_once_and_both_serve_it(pg_kratom: DatabaseUrl):
+@contextmanager
+def two_servers(url: DatabaseUrl) -> Iterator[tuple[ReportService, CountingBuilder, ReportService,
+                                                     CountingBuilder]]:
+    """Server A, whose builds wait until released, and server B on one database; released and
+    shut down however the test ends."""
     a_builder, b_builder = CountingBuilder(hold=True), CountingBuilder()
-    a, b = server_on(pg_kratom, a_builder), server_on(pg_kratom, b_builder)
+    a, b = server_on(url, a_builder), server_on(url, b_builder)
     try:
+        yield a, a_builder, b, b_builder
+    finally:
+        a_builder.release.set()
+        a.shutdown()
+        b.shutdown()
+
+
+def test_two_servers_build_a_question_once_and_both_serve_it(pg_kratom: DatabaseUrl):
+    with two_servers(pg_kratom) as (a, a_builder, b, b_builder):
         req = parse_request("kratom", ["anxiety"], ["corpus"])
         job_a = a.submit(req)
         assert a_builder.entered.wait(600)
@@ -375,17 +389,11 @@ def test_two_servers_build_a_question_once_and_both_serve_it(pg_kratom: Database
         assert (a_builder.calls, b_builder.calls) == (1, 0)
         assert b.shared.rows([req.id])[req.id].builds == 1
         c.shutdown()
-    finally:
-        a_builder.release.set()
-        a.shutdown()
-        b.shutdown()
 
 
 def test_a_build_whose_server_died_is_taken_over(pg_kratom: DatabaseUrl):
     """A claimed the build and stopped writing (its process died): B builds it; nothing is lost."""
-    a_builder, b_builder = CountingBuilder(hold=True), CountingBuilder()
-    a, b = server_on(pg_kratom, a_builder), server_on(pg_kratom, b_builder)
-    try:
+    with two_servers(pg_kratom) as (a, a_builder, b, b_builder):
         req = parse_request("kratom", ["depression"], ["corpus"])
         job_a = a.submit(req)
         assert a_builder.entered.wait(600)
@@ -394,11 +402,8 @@ def test_a_build_whose_server_died_is_taken_over(pg_kratom: DatabaseUrl):
         a.shared.conn.execute("UPDATE jobs SET heartbeat = heartbeat - 1000 WHERE id = ?", (req.id,))
         assert job_b.finished.wait(600) and job_b.state == "done" and not job_b.follows
         assert b_builder.calls == 1
-    finally:
         a_builder.release.set()
-        job_a.finished.wait(600)  # A's late finish changes nothing: the row is B's now
-        a.shutdown()
-        b.shutdown()
+        assert job_a.finished.wait(600)  # A's late finish changes nothing: the row is B's now
     row = b.shared.rows([req.id])[req.id]
     assert row.state == "done" and row.owner == b.shared.owner and row.builds == 2
 
