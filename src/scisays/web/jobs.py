@@ -311,13 +311,11 @@ class ReportService:
     def _follow(self, job: Job, row: JobRow | None) -> None:
         if row is not None and row.fingerprint == job.fingerprint and not row.stale:
             if row.state == "done":
-                stored = self.history.load(job.id) if self.history is not None else None
-                if stored is not None and stored[0] == job.fingerprint:
-                    with contextlib.suppress(ReportFormatError, ValueError):
-                        self._finish(job, report_from_dict(json.loads(stored[1])), stored[1],
-                                     row.seconds or 0.0)
-                        self._unfollow(job)
-                        return
+                stored = self._stored(job.id, job.fingerprint)
+                if stored is not None:
+                    self._finish(job, *stored, row.seconds or 0.0)
+                    self._unfollow(job)
+                    return
             elif row.state == "failed":
                 job.error, job.error_status = row.error, row.error_status
                 job.step = job.state = "failed"
@@ -344,22 +342,29 @@ class ReportService:
             del self._jobs[key]
 
     def _from_history(self, request: ReportRequest, fp: str) -> Job | None:
-        if self.history is None:
-            return None
         try:
-            stored = self.history.load(request.id)
-        except Exception:  # a broken history file must not stop the server
+            stored = self._stored(request.id, fp)
+        except Exception:  # a broken history must not stop the server
             log.exception("reading the report history failed")
             return None
+        if stored is None:
+            return None
+        job = Job(request, fp, from_history=True)
+        self._finish(job, *stored, 0.0)
+        return job
+
+    def _stored(self, job_id: str, fp: str) -> tuple[Report, str] | None:
+        """The report (and its JSON) the history holds for the question, if built from the corpus
+        state ``fp`` by this version; an error reading the history is raised."""
+        if self.history is None:
+            return None
+        stored = self.history.load(job_id)
         if stored is None or stored[0] != fp:
             return None
         try:
-            report = report_from_dict(json.loads(stored[1]))
+            return report_from_dict(json.loads(stored[1])), stored[1]
         except (ReportFormatError, ValueError):
             return None  # written by another version: build again
-        job = Job(request, fp, from_history=True)
-        self._finish(job, report, stored[1], 0.0)
-        return job
 
     @staticmethod
     def _finish(job: Job, report: Report, json_text: str, seconds: float) -> None:
