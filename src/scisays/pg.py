@@ -83,7 +83,7 @@ class PgConnection:
         self.raw.close()
 
 
-def connect(url: DatabaseUrl, what: str = "PostgreSQL database") -> Any:
+def connect(url: DatabaseUrl) -> Any:
     """A psycopg connection (autocommit) to ``url``; CorpusError of one sentence if it fails."""
     psycopg = _driver()
     try:
@@ -95,9 +95,8 @@ def connect(url: DatabaseUrl, what: str = "PostgreSQL database") -> Any:
                 or "authentication" in problem or 'role "' in problem else
                 "check that the database exists, or create it with createdb" if "does not exist"
                 in problem else "check the host, port and that the server is running")
-        raise CorpusError(f"Cannot connect to the {what} {url.redacted} ({problem}); {hint}.") from None
+        raise CorpusError(f"Cannot connect to the PostgreSQL database {url.redacted} ({problem}); "
+                          f"{hint}.") from None
     except ValueError as e:  # a malformed URL ("invalid dsn")
         raise CorpusError(f"{url.redacted} is not a valid PostgreSQL URL ({e}); write "
                           "postgresql://user:password@host:5432/database.") from None
-
-

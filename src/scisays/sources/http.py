@@ -194,26 +194,22 @@ class ResponseCache:
         self._now = now
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | PgConnection
-        if isinstance(path, DatabaseUrl):
-            try:
-                self._conn = PgConnection.open(path, reconnect=True)
-                self._conn.execute(
-                    "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, url TEXT NOT NULL, "
-                    "status INTEGER NOT NULL, content BYTEA NOT NULL, stored DOUBLE PRECISION NOT NULL)")
-                self._conn.execute("DELETE FROM responses WHERE stored < ?", (now() - self.PRUNE_AFTER,))
-            except CorpusError as e:
-                raise ConfigError(f"Cannot use the HTTP cache in {path}: {e}") from None
-            return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
+            if isinstance(path, DatabaseUrl):
+                self._conn = PgConnection.open(path, reconnect=True)
+                blob, real = "BYTEA", "DOUBLE PRECISION"
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+                blob, real = "BLOB", "REAL"
             self._conn.execute(
                 "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, url TEXT NOT NULL, "
-                "status INTEGER NOT NULL, content BLOB NOT NULL, stored REAL NOT NULL)"
-            )
+                f"status INTEGER NOT NULL, content {blob} NOT NULL, stored {real} NOT NULL)")
             self._conn.execute("DELETE FROM responses WHERE stored < ?", (now() - self.PRUNE_AFTER,))
+        except CorpusError as e:
+            raise ConfigError(f"Cannot use the HTTP cache in {path}: {e}") from None
         except (OSError, sqlite3.Error) as e:
             raise ConfigError(
                 f"Cannot use the HTTP cache at {path} ({e}); point SCISAYS_CACHE at a writable file."
