@@ -134,11 +134,17 @@ _TIERS: tuple[tuple[frozenset[SentenceRole], float], ...] = (
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\u00ad]")
 
 
+def _singular(w: str) -> str:
+    """A lower-case plural without its "s" ("antibiotics" → "antibiotic"); other words as they are."""
+    if len(w) > 4 and w.islower() and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
 def _word(w: str) -> str:
     """A word of a term, matching its singular and plural ("antibiotics" ~ "antibiotic")."""
-    if len(w) > 4 and w.islower() and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        return re.escape(w[:-1]) + r"(?:s|es)?"
-    return re.escape(w) + (r"(?:s|es)?" if w[-1:].isalpha() else "")
+    stem = _singular(w)
+    return re.escape(stem) + (r"(?:s|es)?" if stem != w or w[-1:].isalpha() else "")
 
 
 # Perceptions and reasons for use are not measured outcomes: "users report", "perceived",
@@ -170,6 +176,7 @@ def term_pattern(terms: Sequence[str]) -> re.Pattern[str]:
 # without a plural ending): a sentence containing none of them cannot match, and `in` on a string
 # is far cheaper than trying every alternative of the pattern at every position.
 _LITERALS: dict[re.Pattern[str], tuple[str, ...]] = {}
+_MAX_LITERALS = 1024  # a server asked many different questions keeps the latest
 
 
 @lru_cache(maxsize=256)
@@ -180,9 +187,8 @@ def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
         words = [w for w in re.split(r"[\s-]+", t) if w]
         if not words:
             continue
-        first = words[0]
-        literals.add((first[:-1] if len(words) == 1 and _word(first).endswith(r"(?:s|es)?")
-                      and not _word(first).startswith(re.escape(first)) else first).lower())
+        # a one-word term matches its singular too (_word): the literal is that
+        literals.add((_singular(words[0]) if len(words) == 1 else words[0]).lower())
         if len(words) == 1 and _ACRONYM.match(words[0]):
             parts.append(r"(?-i:" + re.escape(words[0]) + r"s?)")  # "GAD", not "gad"; "MDD", not "mdd"
             continue
@@ -191,6 +197,8 @@ def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
         return re.compile(r"(?!x)x")
     pattern = re.compile(_BEFORE_TERM + r"(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
     _LITERALS[pattern] = tuple(sorted(literals))
+    while len(_LITERALS) > _MAX_LITERALS:  # a pattern without its literals is only searched in full
+        del _LITERALS[next(iter(_LITERALS))]
     return pattern
 
 
