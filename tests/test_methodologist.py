@@ -230,6 +230,37 @@ def test_a_review_addresses_the_condition_its_question_names():
     assert f.direction is Direction.NO_EFFECT and f.addressed_by == "question"
 
 
+
+_Q = "Zorbane for the treatment of cocaine dependence. To evaluate zorbane for cocaine dependence."
+
+
+@pytest.mark.parametrize(("second", "direction"), [
+    # the authors set a measured null on the other outcomes against the benefit: mixed
+    ("However, zorbane may have little or no effect on frequency of use, amount of use, continued "
+     "abstinence, and dropout.", Direction.MIXED),
+    ("Nevertheless, zorbane did not reduce the amount of use.", Direction.MIXED),
+    # an absence of evidence does not undo the benefit stated first
+    ("However, the trials provide no evidence for the long-term efficacy of zorbane.", Direction.BENEFIT),
+    # not contrasted with it: the first-stated finding leads
+    ("Zorbane may have little or no effect on frequency of use.", Direction.BENEFIT),
+])
+def test_a_benefit_the_authors_set_against_null_results_is_mixed(second: str, direction: Direction):
+    f = find_direction(sents(
+        (C, "Our results show that zorbane compared to placebo may increase point abstinence."),
+        (C, second),
+    ), "cocaine dependence", ["cocaine dependence"], question=_Q)
+    assert f.direction is direction
+    if direction is Direction.MIXED:
+        assert len(f.evidence) == 2  # the report quotes both sides
+
+
+def test_a_benefit_stated_for_the_condition_itself_is_not_undone_by_nulls_on_other_outcomes():
+    f = find_direction(sents(
+        (C, "Zorbane had a beneficial effect on cocaine dependence."),
+        (C, "However, we found little or no effect on mortality or quality of life."),
+    ), "cocaine dependence", ["cocaine dependence"], question=_Q)
+    assert f.direction is Direction.BENEFIT
+
 def test_head_to_head_trial_without_placebo_is_a_comparison():
     rec = Record(title="Enalapril versus nifedipine in essential hypertension", pmid="1",
                  sections=(Section("Patients were randomised to enalapril or nifedipine.", "METHODS",
@@ -324,6 +355,12 @@ def test_retracted_study_is_left_out_of_the_grade():
     "Thirteen patients died from cardiac disorders during follow-up.",
     "Adverse events were recorded at each visit.",
     "We are unsure about the effects of disulfiram on dropout due to adverse events.",
+    # statistics in parentheses end no clause; a count inside them belongs to the outcome
+    "We are unsure about the effects on dropout due to adverse events (RR 12.97, 95% CI 0.77 to "
+    "218.37; 1 study, 67 participants) and on the occurrence of adverse events (RR 3.00).",
+    "Analyses suggested little or no effect on all-cause mortality (risk ratio (RR) 0.97, 95% CI 0.93 "
+    "to 1.01; high-certainty evidence) or arrhythmia (RR 0.99, 95% CI 0.92 to 1.06; 4586 people "
+    "experienced arrhythmia in 30 RCTs; low-certainty evidence).",
 ])
 def test_other_senses_of_the_words_are_not_harms(text: str):
     harms = [t for t in topics_in(text) if t is not SafetyTopic.TOLERABILITY]
@@ -338,6 +375,7 @@ def test_time_dependent_inhibition_is_an_interaction_not_dependence():
     "There were 25 fatalities during the study, none attributable to the drug.",
     "No signs of withdrawal were observed after the last dose.",
     "The drug was well tolerated with no serious adverse events.",
+    "Increasing LCn3 had little or no effect on serious adverse events, adiposity and lipids.",
 ])
 def test_reassurance_is_tolerability_not_harm(text: str):
     assert topics_in(text) == [SafetyTopic.TOLERABILITY]

@@ -372,21 +372,55 @@ def read_sentence(text: str, conclusion: bool = False) -> Direction | None:
     return classify_sentence(text)
 
 
-def _combine(directions: list[Direction]) -> Direction:
-    """The study's direction from its sentences': the one with the most weight (a mixed
-    sentence counts half for benefit and half for no effect); in a tie, the earliest sentence
-    (authors state their main finding first)."""
+def _weights(directions: Sequence[Direction]) -> dict[Direction, float]:
+    """Each direction's weight among sentences' (a mixed sentence counts half for benefit and
+    half for no effect)."""
     weight: dict[Direction, float] = {}
     for d in directions:
         for part, w in (((Direction.BENEFIT, 0.5), (Direction.NO_EFFECT, 0.5))
                         if d is Direction.MIXED else ((d, 1.0),)):
             weight[part] = weight.get(part, 0) + w
+    return weight
+
+
+def _combine(directions: list[Direction]) -> Direction:
+    """The study's direction from its sentences': the one with the most weight (see
+    ``_weights``); in a tie, the earliest sentence (authors state their main finding first)."""
+    weight = _weights(directions)
     best = max(weight.values())
     top = [d for d, w in weight.items() if w == best]
     if len(top) == 1:
         return top[0]
     first = directions[0]
     return first if first in top or first is Direction.MIXED else next(d for d in directions if d in top)
+
+
+# "no evidence for", "no data to recommend": an absence of evidence, not a measured null result
+_ABSENCE = re.compile(r"\b(?:no|not find|not found|lack of|absence of) (?:[\w-]+ ){0,3}?(?:evidence|data)\b",
+                      re.IGNORECASE)
+# a sentence the authors set against the one before it
+_CONTRAST = re.compile(r"^\W*(?:however|but|nevertheless|nonetheless|yet|in contrast|on the other hand|"
+                       r"conversely)\b", re.IGNORECASE)
+
+
+def _split_on_other_outcomes(calls: Sequence[tuple[Sentence, Direction]], named: Sequence[Sentence]) -> bool:
+    """True when a review's authors set a benefit on some outcomes against a measured null
+    result on others, with equal weight ("... may increase point abstinence. However, ... may
+    have little or no effect on frequency of use, amount of use, continued abstinence ..."),
+    and neither side is stated for the condition itself: the review has not answered the
+    question either way. Otherwise a tie goes to the side stated first (``_combine``): a null
+    that is only an absence of evidence ("no evidence for long-term efficacy") or that the
+    authors do not contrast with the benefit does not undo it."""
+    weight = _weights([d for _, d in calls])
+    if not weight.get(Direction.BENEFIT) or weight.get(Direction.BENEFIT) != weight.get(Direction.NO_EFFECT) \
+            or max(weight.values()) != weight[Direction.BENEFIT]:
+        return False
+    sides = [(s, d) for s, d in calls if d in (Direction.BENEFIT, Direction.NO_EFFECT, Direction.MIXED)]
+    if any(s in named for s, _ in sides):
+        return False
+    first = sides[0][1]
+    return any(d is not first and _CONTRAST.search(s.text)
+               and not (d is not Direction.BENEFIT and _ABSENCE.search(s.text)) for s, d in sides[1:])
 
 
 @lru_cache(maxsize=256)
@@ -456,10 +490,14 @@ def find_direction(
         if not calls:
             continue
         direction = _combine([d for _, d in calls])
+        sides = {direction}
+        if question and _split_on_other_outcomes(calls, named):
+            direction = Direction.MIXED
+            sides = {Direction.BENEFIT, Direction.NO_EFFECT, Direction.MIXED}  # quote both
         hedged = all(_HEDGE.search(s.text) for s, _ in calls)
         confidence = (base - (0.15 if hedged else 0.0)
                       - (0.1 if direction in (Direction.MIXED, Direction.UNCERTAIN) else 0))
-        chosen = [s for s, d in calls if d is direction]
+        chosen = [s for s, d in calls if d in sides]
         comparator = next((c for s in chosen if (c := active_comparator(s.text))), "")
         return Finding(
             condition=condition,

@@ -149,8 +149,10 @@ _ATTRIBUTED = re.compile(
 _REASSURANCE = re.compile(
     r"\bwell[- ]tolerated\b|\bno (?:\w+ )?(?:serious|severe|major|significant) (?:adverse|side|"
     r"toxic)\w* (?:events?|effects?|reactions?)\b|\badverse (?:events?|effects?) (?:were|was) "
-    r"(?:mild|rare|infrequent|transient|similar|comparable|uncommon)\b|\bsafe and (?:well[- ]"
-    r"tolerated|effective)\b|\bgood (?:safety|tolerability) profile\b|\b(?:none|no deaths?) "
+    r"(?:mild|rare|infrequent|transient|similar|comparable|uncommon)\b|\blittle (?:or|to) no (?:\w+ )?"
+    r"(?:effect|difference) (?:on|in) (?:the )?(?:\w+ )?(?:adverse|side)[- ](?:events?|effects?)\b|"
+    r"\bsafe and (?:well[- ]tolerated|effective)\b|\bgood (?:safety|tolerability) profile\b|"
+    r"\b(?:none|no deaths?) "
     r"(?:\w+ ){0,3}(?:attribut\w*|related) to\b|\bno (?:signs?|symptoms?|evidence) of "
     r"(?:withdrawal|dependence|hepatotoxicity|liver (?:injury|damage))\b|\bwas safe\b|"
     r"\b(?:adverse events?|side effects?) (?:\w+ ){0,4}(?:similar to|comparable to|did not differ "
@@ -189,6 +191,7 @@ _MEASURED_BEFORE = re.compile(
     r"extract\w*|measur\w*|outcomes? (?:were|was|included|of interest)|end ?points? (?:were|was|"
     r"included)|defined|determined by|with regard to|focus on|information on|require|"
     r"did not report|no (?:statistically )?(?:significant )?(?:differences?|changes?)|did not differ|"
+    r"little (?:or|to) no (?:\w+ )?(?:effects?|differences?)|no (?:\w+ )?effects? on|"
     r"similar|comparable|uncertain|unclear|unsure|not different|no data|none of|"
     r"provided data on)\b[^.;]{0,300}$",
     re.IGNORECASE)
@@ -204,6 +207,25 @@ _LESS_HARM = re.compile(
     r"reduced potential for|low potential for|minimal|minor|"
     r"reductions?|lower than)" + _CLAUSE_WORDS,
     re.IGNORECASE)
+_PARENTHESES = re.compile(r"\([^()]*\)")
+
+
+def _clause_before(text: str, start: int) -> tuple[str, bool]:
+    """The 320 characters before ``start`` without the statistics in parentheses ("(RR 12.97,
+    95% CI 0.77 to 218.37; 1 study)": their points and semicolons end no clause), and whether
+    ``start`` is itself inside parentheses ("arrhythmia (...; 4586 people experienced
+    arrhythmia)"), where the sentence around them says what the words are: then the window
+    ends where the parentheses open."""
+    before = text[:start]
+    while True:
+        shorter = _PARENTHESES.sub(" ", before)
+        if shorter == before:
+            break
+        before = shorter
+    opened = before.rfind("(")
+    if opened >= 0:
+        before = before[:opened]
+    return before[-320:], opened >= 0
 _TREATMENT_TOPICS = frozenset({SafetyTopic.DEPENDENCE, SafetyTopic.WITHDRAWAL})
 
 
@@ -217,8 +239,9 @@ def _counts(topic: SafetyTopic, text: str, match: re.Match[str]) -> bool:
         return False
     if _POPULATION.search(before) or _TREATED.search(before):
         return False  # "patients with hepatic failure", "the treatment of hepatitis": not a harm
-    window = text[max(0, match.start() - 320) : match.start()]
-    if _MEASURED_BEFORE.search(window) and not re.search(r"\b\d[\d,.%]*\s+(?:[\w-]+\s+){0,3}$", window):
+    window, inside = _clause_before(text, match.start())
+    if _MEASURED_BEFORE.search(window) and (
+            inside or not re.search(r"\b\d[\d,.%]*\s+(?:[\w-]+\s+){0,3}$", window)):
         return False  # measured or listed; "recorded 11 deaths" is a count, and stays
     if topic in (SafetyTopic.OTHER_ADVERSE, SafetyTopic.DRUG_INTERACTION) and _REASSURANCE.search(text):
         return False  # "well tolerated; adverse events were mild": tolerability, not a harm
