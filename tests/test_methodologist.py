@@ -361,6 +361,12 @@ def test_retracted_study_is_left_out_of_the_grade():
     "Analyses suggested little or no effect on all-cause mortality (risk ratio (RR) 0.97, 95% CI 0.93 "
     "to 1.01; high-certainty evidence) or arrhythmia (RR 0.99, 95% CI 0.92 to 1.06; 4586 people "
     "experienced arrhythmia in 30 RCTs; low-certainty evidence).",
+    # uncertainty, no difference, a listed outcome, advice: no event happened
+    "There was insufficient evidence to determine whether the groups differed in rates of adverse events.",
+    "The number of participants reporting adverse events was not statistically different.",
+    "Secondary outcomes (adverse events and dropouts) came from studies at low risk of bias.",
+    "Every effort must be made to prevent the development of adverse effects.",
+    "Inhibition of CYP2D6 by trospium chloride is without any clinical relevance.",
 ])
 def test_other_senses_of_the_words_are_not_harms(text: str):
     harms = [t for t in topics_in(text) if t is not SafetyTopic.TOLERABILITY]
@@ -379,6 +385,18 @@ def test_time_dependent_inhibition_is_an_interaction_not_dependence():
 ])
 def test_reassurance_is_tolerability_not_harm(text: str):
     assert topics_in(text) == [SafetyTopic.TOLERABILITY]
+
+
+@pytest.mark.parametrize("text", [
+    "Side effects are few and mild.",
+    "Side-effects were minor.",
+    "All drug-related side effects were considered minor and resolved with discontinuation.",
+    "Side effects do not appear to be a problem.",
+    "No clinically significant interactions have been reported between desloratadine and drugs that "
+    "inhibit the cytochrome P450 system.",
+])
+def test_few_minor_or_insignificant_effects_are_not_harms(text: str):
+    assert [t for t in topics_in(text) if t is not SafetyTopic.TOLERABILITY] == []
 
 
 @pytest.mark.parametrize(("text", "topic"), [

@@ -122,10 +122,14 @@ _NEGATED_AFTER = re.compile(
     r"(?:is|was|were|are|remains?) (?:still )?(?:uncertain|unclear|unknown)|"
     r"(?:is|are|was|were|seems?|appears?) (?:to be )?(?:of )?(?:only )?(?:minor|little|no|limited|"
     r"doubtful) (?:clinical )?(?:significance|relevance|importance|concern)|"
-    r"(?:is|are|was|were) (?:rare|minimal|mild|transient|uncommon|infrequent|not a class effect)|"
+    r"(?:is|are|was|were) (?:(?:considered|judged|largely|mostly|generally|relatively|usually) )?"
+    r"(?:rare|minimal|mild|transient|uncommon|infrequent|few|minor|not a class effect)\b|"
+    r"(?:do|does|did) not (?:appear|seem) to be (?:a )?(?:\w+ )?(?:problem|concern|issue)|"
+    r"(?:is|was|were|are) (?:\w+ )?without (?:any )?clinical (?:relevance|significance|consequences?)|"
+    r"(?:was|were) not accompanied by|"
     r"(?:is|are|was|were) (?:\w+ )?(?:explored|discussed|reviewed|hypothesi[sz]ed|proposed)|"
     r"(?:has|have|had) not been (?:observed|reported|seen|found|detected)|(?:was|were) not increased|"
-    r"(?:was|were) (?:not (?:significantly )?different|no different))",
+    r"(?:was|were) (?:not (?:significantly |statistically )?different|no different))",
     re.IGNORECASE)
 # Outcomes of the condition itself, not harms of the substance: "death or dependence in
 # activities of daily living", "mortality was reduced", "prevents deaths".
@@ -151,6 +155,7 @@ _REASSURANCE = re.compile(
     r"toxic)\w* (?:events?|effects?|reactions?)\b|\badverse (?:events?|effects?) (?:were|was) "
     r"(?:mild|rare|infrequent|transient|similar|comparable|uncommon)\b|\blittle (?:or|to) no (?:\w+ )?"
     r"(?:effect|difference) (?:on|in) (?:the )?(?:\w+ )?(?:adverse|side)[- ](?:events?|effects?)\b|"
+    r"\bno (?:clinically )?(?:significant|relevant|important|meaningful) (?:drug[- ])?interactions?\b|"
     r"\bsafe and (?:well[- ]tolerated|effective)\b|\bgood (?:safety|tolerability) profile\b|"
     r"\b(?:none|no deaths?) "
     r"(?:\w+ ){0,3}(?:attribut\w*|related) to\b|\bno (?:signs?|symptoms?|evidence) of "
@@ -193,7 +198,11 @@ _MEASURED_BEFORE = re.compile(
     r"did not report|no (?:statistically )?(?:significant )?(?:differences?|changes?)|did not differ|"
     r"little (?:or|to) no (?:\w+ )?(?:effects?|differences?)|no (?:\w+ )?effects? on|"
     r"similar|comparable|uncertain|unclear|unsure|not different|no data|none of|"
-    r"provided data on)\b[^.;]{0,300}$",
+    r"provided data on|not statistically different|no (?:meaningful|clinically (?:important|relevant)) "
+    r"differences?|insufficient (?:evidence|data)|too (?:few|little|sparse) data|(?:primary|secondary) "
+    r"outcomes?|data (?:were|was) available|the same (?:percentage|proportion|number|rate|incidence)|"
+    r"in case of|in anticipation of|(?:predict|prevent)\w* (?:\w+ ){0,4}?(?:the )?(?:development|"
+    r"occurrence|risk) of)\b[^.;]{0,300}$",
     re.IGNORECASE)
 _REDUCED_AFTER = re.compile(
     r"^[^.;]{0,60}?\b(?:are|were|was|is) (?:significantly |markedly )?(?:reduced|decreased|lowered|"
@@ -204,7 +213,7 @@ _LESS_HARM = re.compile(
     r"not increas\w*|uncommon|rare(?:ly)?|infrequent|no increase in|similar|comparable|improved|"
     r"favourable|favorable|negligible|free from|free of|low|few|mild|little|low potential for|"
     r"unlikely to cause|not likely to cause|not an?|no increased|no excess|safety advantage|"
-    r"reduced potential for|low potential for|minimal|minor|"
+    r"reduced potential for|low potential for|minimal|minor|lowest|"
     r"reductions?|lower than)" + _CLAUSE_WORDS,
     re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^()]*\)")
