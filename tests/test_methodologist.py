@@ -367,6 +367,9 @@ def test_retracted_study_is_left_out_of_the_grade():
     "Secondary outcomes (adverse events and dropouts) came from studies at low risk of bias.",
     "Every effort must be made to prevent the development of adverse effects.",
     "Inhibition of CYP2D6 by trospium chloride is without any clinical relevance.",
+    # the substance lowered it
+    "The incidence of vomiting was significantly less in the tropisetron group.",
+    "Ventricular arrhythmias occurred significantly less frequently among captopril-treated patients.",
 ])
 def test_other_senses_of_the_words_are_not_harms(text: str):
     harms = [t for t in topics_in(text) if t is not SafetyTopic.TOLERABILITY]

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from ..model import Design, DoseMention, Evidence, SentenceRole
-from .finding import literals_in, may_contain, term_pattern
+from .finding import may_name, term_pattern
 from .sections import Sentence
 
 _UNITS = {
@@ -127,12 +127,8 @@ def find_doses(
     substance = term_pattern(substance_terms)
     out: list[DoseMention] = []
     seen: set[tuple[float, float, str, str]] = set()
-    present = literals_in([s.text for s in sentences], substance)
-    if present == ():
-        return ()
-    for s in sentences:
-        if (s.role in _SKIP_ROLES or not may_contain(s.text, substance, present)
-                or not substance.search(s.text)):
+    for s in may_name(sentences, substance):
+        if s.role in _SKIP_ROLES or not substance.search(s.text):
             continue
         for m in _DOSE.finditer(s.text):
             if not _is_substance_dose(s.text, m.start(), m.end(), substance):

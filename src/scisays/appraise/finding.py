@@ -13,8 +13,10 @@ such. Each finding quotes the sentences it rests on. A trained classifier can re
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import accumulate
 
 from ..model import Direction, Evidence, Finding, SentenceRole
 from .review import (
@@ -205,35 +207,47 @@ def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
 _DASH_TABLE = {c: "-" for c in [*range(0x2010, 0x2016), 0x2212, 0x00AD]}  # what _DASHES matches
 
 
-def may_contain(text: str, pattern: re.Pattern[str], literals: tuple[str, ...] | None = None) -> bool:
+def may_contain(text: str, pattern: re.Pattern[str], *, low: str | None = None) -> bool:
     """False only if ``text`` cannot match a :func:`term_pattern` (it contains none of the
-    terms' first words, or none of ``literals``, those of them found in a longer text that
-    holds this one); True for any other pattern."""
+    terms' first words); True for any other pattern. ``low``: the text lower-cased, if at hand."""
+    literals = _LITERALS.get(pattern)
     if literals is None:
-        literals = _LITERALS.get(pattern)
-        if literals is None:
-            return True
-    low = text.lower()
+        return True
+    if low is None:
+        low = text.lower()
     return any(lit in low for lit in literals)
 
 
-def literals_in(texts: Sequence[str], pattern: re.Pattern[str]) -> tuple[str, ...] | None:
-    """The first words of the pattern's terms that occur in ``texts`` (None: any may occur), so
-    each of the texts is then checked for those alone (usually one or two, or none at all)."""
+def may_name(sentences: Sequence[Sentence], pattern: re.Pattern[str]) -> list[Sentence]:
+    """The sentences that may match a :func:`term_pattern`: those containing one of its terms'
+    first words, found by searching the record's text once rather than each sentence in turn
+    (every sentence, for a pattern without recorded literals)."""
     literals = _LITERALS.get(pattern)
     if literals is None:
-        return None
-    low = "\n".join(texts).lower()
-    return tuple(lit for lit in literals if lit in low)
+        return list(sentences)
+    joined = "\n".join(s.lower for s in sentences)
+    ends = list(accumulate(len(s.lower) + 1 for s in sentences))  # where each sentence ends
+    found: set[int] = set()
+    for lit in literals:
+        at = joined.find(lit)
+        while at >= 0:
+            k = bisect_right(ends, at)
+            found.add(k)
+            at = joined.find(lit, ends[k]) if k + 1 < len(ends) else -1
+    return [sentences[k] for k in sorted(found)]
 
 
-def mentions(sentence: str, condition: re.Pattern[str], literals: tuple[str, ...] | None = None) -> bool:
+def mentions(sentence: str, condition: re.Pattern[str], *, low: str | None = None,
+             checked: bool = False) -> bool:
     """True if the sentence names the condition (not a look-alike such as CNS depression).
-    ``literals``: see :func:`literals_in`."""
-    if not may_contain(sentence, condition, literals):  # literals hold no dash: checked before unifying
+    ``low``: the sentence lower-cased, if at hand; ``checked``: it is known to contain one of
+    the terms' first words (:func:`may_name`)."""
+    if low is None:
+        low = sentence.lower()
+    if not checked and not may_contain(sentence, condition, low=low):  # literals hold no dash
         return False
     cleaned = sentence.translate(_DASH_TABLE)
-    if "depression" in cleaned.lower():
+    if "depression" in low:
         cleaned = _FALSE_MENTIONS.sub(" ", cleaned)  # the look-alikes all end in "depression"
     return condition.search(cleaned) is not None
 
@@ -459,8 +473,7 @@ def find_direction(
     they do not repeat the condition's name. ``readings``: each sentence's ``read_sentence``
     (by index), computed once per record (they do not depend on the question)."""
     pattern = term_pattern([condition, *terms])
-    present = literals_in([s.text for s in sentences], pattern)
-    named = [s for s in sentences if mentions(s.text, pattern, present)] if present != () else []
+    named = [s for s in may_name(sentences, pattern) if mentions(s.text, pattern, low=s.lower, checked=True)]
     drug = term_pattern(substance) if substance else None
     by_question = bool(question) and mentions(question, pattern)
     less_of = _less_of(pattern)

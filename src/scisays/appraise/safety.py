@@ -205,8 +205,8 @@ _MEASURED_BEFORE = re.compile(
     r"occurrence|risk) of)\b[^.;]{0,300}$",
     re.IGNORECASE)
 _REDUCED_AFTER = re.compile(
-    r"^[^.;]{0,60}?\b(?:are|were|was|is) (?:significantly |markedly )?(?:reduced|decreased|lowered|"
-    r"prevented)\b", re.IGNORECASE)
+    r"^[^.;]{0,60}?\b(?:(?:are|were|was|is) (?:significantly |markedly )?(?:reduced|decreased|lowered|"
+    r"prevented|less|lower|fewer)|occurred (?:\w+ )?less (?:often|frequently|commonly))\b", re.IGNORECASE)
 # The substance lowers the harm: "fewer adverse effects", "reduced hospitalisation".
 _LESS_HARM = re.compile(
     r"\b(?:fewer|less|lower|reduc\w*|decreas\w*|minimal|minimum of|without increas\w*|"

@@ -8,7 +8,7 @@ else from headings written inline ("Methods: …"), else from cue words and posi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..model import Record, SentenceRole
 
@@ -74,6 +74,10 @@ class Sentence:
     text: str
     role: SentenceRole
     index: int  # position in the abstract, from 0
+    lower: str = field(init=False, repr=False, compare=False)  # the text lower-cased, once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lower", self.text.lower())
 
 
 def split_sentences(text: str) -> list[str]:
