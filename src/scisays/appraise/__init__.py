@@ -140,13 +140,18 @@ class Base:
 
     @classmethod
     def from_json(cls, text: str) -> Base:
-        from ..report.load import appraisal_from_dict
+        from ..report.load import ROLES, appraisal_from_dict
 
         d = json.loads(text)
-        sentences = tuple(Sentence(t, SentenceRole(r), i) for i, (t, r) in enumerate(d["sentences"]))
+        sentences = tuple(Sentence(t, ROLES.get(r) or SentenceRole(r), i)
+                          for i, (t, r) in enumerate(d["sentences"]))
         raw = d.get("readings")
-        readings = None if raw is None else tuple(Direction(x) if x else None for x in raw)
+        readings = None if raw is None else tuple(
+            (_DIRECTIONS.get(x) or Direction(x)) if x else None for x in raw)
         return cls(sentences, appraisal_from_dict(d["appraisal"]), readings)
+
+
+_DIRECTIONS = {d.value: d for d in Direction}
 
 
 def _fingerprint() -> str:

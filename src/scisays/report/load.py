@@ -63,8 +63,12 @@ class ReportFormatError(ScisaysError):
     """A JSON document is not a scisays report this version can read."""
 
 
+ROLES = {r.value: r for r in SentenceRole}  # a dict lookup: far cheaper than SentenceRole(value)
+
+
 def _evidence(d: Mapping[str, Any]) -> Evidence:
-    return Evidence(text=d["text"], role=SentenceRole(d.get("role") or "UNLABELLED"))
+    role = d.get("role") or "UNLABELLED"
+    return Evidence(text=d["text"], role=ROLES.get(role) or SentenceRole(role))
 
 
 def appraisal_from_dict(d: Mapping[str, Any]) -> Appraisal:
