@@ -205,7 +205,7 @@ def test_service_shares_one_job(kratom_db: DbLocation, held: CountingBuilder):
         t.join()
     builder.release.set()
     assert len({id(j) for j in jobs}) == 1
-    assert jobs[0].finished.wait(30) and jobs[0].state == "done"
+    assert jobs[0].finished.wait(600) and jobs[0].state == "done"
     assert builder.calls == 1
     service.shutdown()
 
