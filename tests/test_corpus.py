@@ -163,6 +163,17 @@ def test_search_treats_user_text_as_terms(store: DbLocation):
         assert fts_phrase('a "b"') == '"a ""b"""'
 
 
+def test_several_searches_at_once_read_each_record_once(store: DbLocation):
+    with Corpus.open(store, create=True) as c:
+        ingest_file(c, KRATOM_DEV)
+        queries = [(["kratom"], ["anxiety"]), (["kratom"], ["depression"]), (["kratom"], []), ([], ["x"])]
+        together = c.search_many(queries, limit=5)
+        assert together == [c.search(a, b, limit=5) for a, b in queries]
+        first = {r.key: r for r, _ in together[0]}
+        shared = [r for r, _ in together[2] if r.key in first]
+        assert shared and all(r is first[r.key] for r in shared)  # one Record per row
+
+
 def test_not_a_scisays_database(tmp_path: Path):
     other = tmp_path / "other.db"
     con = sqlite3.connect(other)

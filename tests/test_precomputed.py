@@ -277,3 +277,21 @@ def test_ingest_with_an_unreachable_scheduler_writes_nothing(tmp_path: Path):
         with pytest.raises(ClusterError, match="Cannot reach the Dask scheduler"):
             list(ingest_on_cluster(c, [KRATOM_DEV], f"tcp://127.0.0.1:{port}", connect_timeout=1))
         assert c.count() == 0 and c.file_status(file_sha256(KRATOM_DEV)) is None
+
+
+def test_doses_read_from_stored_amounts_are_the_doses_read_afresh():
+    from scisays.appraise import Base
+    from scisays.appraise.dose import find_doses
+    from scisays.corpus.jsonl import iter_jsonl
+
+    with KRATOM_DEV.open("rb") as f:
+        records = list(iter_jsonl(f, KRATOM_DEV.name))
+    found = 0
+    for r in records:
+        base = Base.from_json(DEFAULT_APPRAISER.base(r, readings=True).to_json())  # as stored
+        assert base.amounts is not None
+        for terms in (("kratom", "mitragynine"), ("naloxone",)):
+            afresh = find_doses(base.sentences, terms)
+            assert find_doses(base.sentences, terms, at=base.amounts) == afresh
+            found += len(afresh)
+    assert found > 0  # the kratom records state doses: the comparison is not vacuous

@@ -98,11 +98,9 @@ def retrieve(corpus: Corpus, question: Question, limit: int = DEFAULT_LIMIT) -> 
     """Records about the substance: the best ``limit`` that also name a condition, plus the
     best ``limit`` about the substance at all (these feed the safety profile)."""
     found: dict[str, tuple[Record, float]] = {}
-    batches = [
-        corpus.search(question.substance_terms, question.terms_for(c), limit=limit)
-        for c in question.conditions
-    ]
-    batches.append(corpus.search(question.substance_terms, limit=limit))
+    batches = corpus.search_many(
+        [*((question.substance_terms, question.terms_for(c)) for c in question.conditions),
+         (question.substance_terms, ())], limit=limit)
     for batch in batches:
         for record, score in batch:
             prev = found.get(record.key)

@@ -31,7 +31,7 @@ from ..model import (
 )
 from .design import DesignCall, classify_design, classify_species
 from .details import extract_sample_size
-from .dose import find_dose_effects, find_doses
+from .dose import amounts, find_dose_effects, find_doses
 from .finding import active_comparator, find_direction, placebo_controlled, read_sentence
 from .review import certainty_statements, pooled_designs
 from .safety import find_safety
@@ -79,6 +79,7 @@ class Appraiser:
         # are read with their main clause leading): read once, here
         said = (tuple(read_sentence(x.text, conclusion=review) for x in sentences)
                 if readings and self.finding is find_direction else None)
+        at = amounts(sentences) if readings and self.doses is find_doses else None
         return Base(tuple(sentences), Appraisal(
             record_key=record.key,
             design=call.design,
@@ -93,7 +94,7 @@ class Appraiser:
             pooled=pooled_designs(record.title, sentences) if review else None,
             certainty_statements=certainty_statements(sentences) if review else (),
             retracted=retraction(record),
-        ), said)
+        ), said, at)
 
     def for_question(self, record: Record, base: Base, question: Question) -> Appraisal:
         """The whole appraisal: ``base`` with the findings for every condition of ``question``
@@ -112,9 +113,10 @@ class Appraiser:
                                        substance=question.substance_terms, **extra))
             for c in question.conditions
         )
-        return dataclasses.replace(
-            a, findings=findings,
-            doses=self.doses(sentences, question.substance_terms or (question.substance,)))
+        terms = question.substance_terms or (question.substance,)
+        doses = (find_doses(sentences, terms, at=base.amounts)
+                 if base.amounts is not None and self.doses is find_doses else self.doses(sentences, terms))
+        return dataclasses.replace(a, findings=findings, doses=doses)
 
     def __call__(self, record: Record, question: Question) -> Appraisal:
         """Appraise ``record`` for every condition of ``question``."""
@@ -128,6 +130,7 @@ class Base:
     sentences: tuple[Sentence, ...]
     appraisal: Appraisal  # without findings and doses
     readings: tuple[Direction | None, ...] | None = None  # each sentence's read_sentence
+    amounts: tuple[tuple[int, int], ...] | None = None  # where amounts stand (dose.amounts)
 
     def to_json(self) -> str:
         d = self.appraisal.to_dict()
@@ -135,7 +138,9 @@ class Base:
             st["index"] = c.index  # not in the report, but part of what was computed
         readings = None if self.readings is None else [x.value if x else "" for x in self.readings]
         return json.dumps({"sentences": [[x.text, x.role.value] for x in self.sentences],
-                           "readings": readings, "appraisal": d}, ensure_ascii=False,
+                           "readings": readings, "appraisal": d,
+                           "amounts": None if self.amounts is None else [list(x) for x in self.amounts]},
+                          ensure_ascii=False,
                           separators=(",", ":"))
 
     @classmethod
@@ -148,7 +153,9 @@ class Base:
         raw = d.get("readings")
         readings = None if raw is None else tuple(
             (_DIRECTIONS.get(x) or Direction(x)) if x else None for x in raw)
-        return cls(sentences, appraisal_from_dict(d["appraisal"]), readings)
+        at = d.get("amounts")
+        return cls(sentences, appraisal_from_dict(d["appraisal"]), readings,
+                   None if at is None else tuple((i, start) for i, start in at))
 
 
 _DIRECTIONS = {d.value: d for d in Direction}

@@ -32,7 +32,7 @@ from ..config import DatabaseUrl
 from ..errors import CorpusError
 from ..model import Record
 from ..pg import PgConnection
-from .store import _READ_COLUMNS, RECORD_COLUMNS_SQL, Corpus, row_to_record
+from .store import _READ_COLUMNS, RECORD_COLUMNS_SQL, Corpus, read_row
 
 SCHEMA_VERSION = 1
 #: pg_advisory_xact_lock key held by every corpus write transaction ("SCIS" + 1).
@@ -185,8 +185,8 @@ class PostgresCorpus(Corpus):
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return f"pg:{row[0] if row else ''}"
 
-    def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool
-                ) -> list[tuple[Record, float]]:
+    def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool,
+                read: dict[int, Record]) -> list[tuple[Record, float]]:
         """``tsvector @@ phraseto_tsquery``. Records naming the substance in their title, MeSH or
         keywords are ranked by ``ts_rank`` over that small vector; the others (a match in the
         abstract alone) by ``ts_rank`` over the full one, scaled below every first-group score."""
@@ -219,7 +219,7 @@ class PostgresCorpus(Corpus):
             rows = c.execute(sql, params).fetchall()
         finally:
             c.execute("COMMIT")
-        return [(row_to_record(r[:-1]), float(r[-1])) for r in rows]
+        return [(read_row(r[:-1], read), float(r[-1])) for r in rows]
 
     def _count_publication_types(self) -> list[tuple[str, int]]:
         return [(t, int(n)) for t, n in self.conn.execute(

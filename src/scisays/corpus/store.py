@@ -174,6 +174,14 @@ def record_row(record: Record) -> RecordRow:
     return (*row, digest)
 
 
+def read_row(row: Sequence[Any], read: dict[int, Record]) -> Record:
+    """The record of a row selected with ``_READ_COLUMNS``, rebuilt once per rowid in ``read``."""
+    record = read.get(row[0])
+    if record is None:
+        record = read[row[0]] = row_to_record(row)
+    return record
+
+
 def row_to_record(row: Sequence[Any]) -> Record:
     """Rebuild a Record from a row selected with ``_READ_COLUMNS`` (rowid first)."""
     (
@@ -306,20 +314,31 @@ class Corpus:
         about it, not every record that mentions it, and both backends agree on what comes
         first. Every term is searched as a literal phrase: quotes, operators and wildcards a
         user types are text, never query syntax."""
-        first = [t for t in any_of if _has_token(t)]
-        second = [t for t in and_any_of if _has_token(t)]
-        if not first or limit <= 0:
-            return []
-        found = self._ranked(first, second, limit, head=True)
-        if len(found) < limit:
-            found += self._ranked(first, second, limit - len(found), head=False)
-        return found
+        return self.search_many([(any_of, and_any_of)], limit)[0]
 
-    def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool
-                ) -> list[tuple[Record, float]]:
+    def search_many(self, queries: Sequence[tuple[Iterable[str], Iterable[str]]], limit: int = 200
+                    ) -> list[list[tuple[Record, float]]]:
+        """Several searches (``any_of``, ``and_any_of``) at once, as :meth:`search` runs each;
+        a record that more than one of them finds is read from its row once."""
+        read: dict[int, Record] = {}
+        out: list[list[tuple[Record, float]]] = []
+        for any_of, and_any_of in queries:
+            first = [t for t in any_of if _has_token(t)]
+            second = [t for t in and_any_of if _has_token(t)]
+            if not first or limit <= 0:
+                out.append([])
+                continue
+            found = self._ranked(first, second, limit, head=True, read=read)
+            if len(found) < limit:
+                found += self._ranked(first, second, limit - len(found), head=False, read=read)
+            out.append(found)
+        return out
+
+    def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool,
+                read: dict[int, Record]) -> list[tuple[Record, float]]:
         """The best ``limit`` matches of (any of ``first``) and (any of ``second``, if given):
         with ``head``, those naming a ``first`` term in the title, MeSH or keywords; without,
-        the others."""
+        the others. Rows are read with :func:`read_row` into ``read`` (by rowid)."""
         raise NotImplementedError
 
     def _count_publication_types(self) -> list[tuple[str, int]]:
@@ -779,8 +798,8 @@ class SqliteCorpus(Corpus):
     def _begin_write(self) -> None:
         self.sqlite.execute("BEGIN IMMEDIATE")
 
-    def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool
-                ) -> list[tuple[Record, float]]:
+    def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool,
+                read: dict[int, Record]) -> list[tuple[Record, float]]:
         """FTS5, best BM25 first (title weighs 10, MeSH and keywords 3, the abstract 1)."""
         about = "(" + " OR ".join(fts_phrase(t) for t in first) + ")"
         query = about
@@ -801,7 +820,7 @@ class SqliteCorpus(Corpus):
             rows = self.sqlite.execute(sql, (query, limit)).fetchall()
         except sqlite3.OperationalError as e:  # pragma: no cover - phrases cannot be invalid
             raise CorpusError(f"The corpus search failed ({e}); report this as a bug.") from None
-        return [(row_to_record(r[:-1]), -float(r[-1])) for r in rows]
+        return [(read_row(r[:-1], read), -float(r[-1])) for r in rows]
 
     def _allocate_ids(self, n: int) -> Iterator[int]:
         """After the highest id in use: the write transaction (BEGIN IMMEDIATE) excludes other
