@@ -183,3 +183,28 @@ def test_hedged_finding_has_lower_confidence():
     assert plain.direction is hedged.direction is Direction.BENEFIT
     assert hedged.confidence < plain.confidence
     assert hedged.evidence[0].text.startswith("Kratom may")
+
+
+def test_the_prefilter_never_drops_a_sentence_that_names_the_condition():
+    """may_name looks only for each term's rarest word: a sentence it leaves out must not match."""
+    from conftest import KRATOM_DEV
+
+    from scisays.appraise.finding import _DASH_TABLE, may_name, term_pattern
+    from scisays.question import build_question
+
+    sentences = [Sentence(t, SentenceRole.UNLABELLED, i) for i, t in enumerate(
+        split_sentences(" ".join(json.loads(line).get("abstract") or " ".join(
+            s["text"] for s in json.loads(line).get("sections", ())) for line in KRATOM_DEV.open())))]
+    sentences += [Sentence(t, SentenceRole.UNLABELLED, len(sentences) + i) for i, t in enumerate([
+        "Patients with low mood and major depressive disorder.", "An anxiety-disorder scale.",
+        "7-Hydroxymitragynine binds mu receptors.", "Generalised anxiety disorders (GAD) improved."])]
+    q = build_question("kratom", ["anxiety", "depression", "chronic pain", "opioid use disorder"])
+    patterns = [term_pattern([c, *q.terms_for(c)]) for c in q.conditions] + [term_pattern(q.substance_terms)]
+    matched = 0
+    for p in patterns:
+        kept = {s.index for s in may_name(sentences, p)}
+        for s in sentences:
+            if p.search(s.text.translate(_DASH_TABLE)):
+                matched += 1
+                assert s.index in kept, (p.pattern[:80], s.text)
+    assert matched > 20

@@ -174,23 +174,40 @@ def term_pattern(terms: Sequence[str]) -> re.Pattern[str]:
     return _term_pattern(tuple(terms))
 
 
-# For each term pattern, a literal that every match contains (each term's first word, lowercased,
-# without a plural ending): a sentence containing none of them cannot match, and `in` on a string
+# For each term pattern, a literal that every match contains (each term's longest word, lowercased,
+# the last without a plural ending): a sentence containing none of them cannot match, and `in` on a string
 # is far cheaper than trying every alternative of the pattern at every position.
 _LITERALS: dict[re.Pattern[str], tuple[str, ...]] = {}
 _MAX_LITERALS = 1024  # a server asked many different questions keeps the latest
 
 
+def _literals(terms: Sequence[Sequence[str]]) -> set[str]:
+    """For terms split into words, lower-cased words such that every match of any term holds
+    one of them: each one-word term (as its singular, which its plural holds, see ``_word``);
+    for a longer term nothing when one of its words holds one of those already ("anxiety
+    disorder" holds "anxiety"), else its rarest word: the longest one that is not a word of many
+    terms ("hydroxymitragynine", not "7"; "mood", not "low" or "disorder")."""
+    out = {_singular(words[0]).lower() for words in terms if len(words) == 1}
+    for words in terms:
+        if len(words) > 1:
+            candidates = [w.lower() for w in (*words[:-1], _singular(words[-1]))]
+            if not any(lit in w for w in candidates for lit in out):
+                out.add(min(candidates, key=lambda w: (w in _GENERIC, -len(w))))
+    return out
+
+
+# Words of many terms ("mood disorder", "heart disease"): the other word of such a term is rarer.
+_GENERIC = frozenset("disorder disease syndrome health symptom condition injury failure infection "
+                     "type acute chronic major minor low high severe mild".split())
+
+
 @lru_cache(maxsize=256)
 def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     parts = []
-    literals = set()
-    for t in sorted({_DASHES.sub("-", t).strip() for t in terms if t.strip()}, key=len, reverse=True):
-        words = [w for w in re.split(r"[\s-]+", t) if w]
-        if not words:
-            continue
-        # a one-word term matches its singular too (_word): the literal is that
-        literals.add((_singular(words[0]) if len(words) == 1 else words[0]).lower())
+    unique = sorted({_DASHES.sub("-", t).strip() for t in terms if t.strip()}, key=len, reverse=True)
+    split = [words for t in unique if (words := [w for w in re.split(r"[\s-]+", t) if w])]
+    literals = _literals(split)
+    for words in split:
         if len(words) == 1 and _ACRONYM.match(words[0]):
             parts.append(r"(?-i:" + re.escape(words[0]) + r"s?)")  # "GAD", not "gad"; "MDD", not "mdd"
             continue
@@ -209,7 +226,7 @@ _DASH_TABLE = {c: "-" for c in [*range(0x2010, 0x2016), 0x2212, 0x00AD]}  # what
 
 def may_contain(text: str, pattern: re.Pattern[str], *, low: str | None = None) -> bool:
     """False only if ``text`` cannot match a :func:`term_pattern` (it contains none of the
-    terms' first words); True for any other pattern. ``low``: the text lower-cased, if at hand."""
+    terms' rarest words); True for any other pattern. ``low``: the text lower-cased, if at hand."""
     literals = _LITERALS.get(pattern)
     if literals is None:
         return True
@@ -220,15 +237,18 @@ def may_contain(text: str, pattern: re.Pattern[str], *, low: str | None = None) 
 
 def may_name(sentences: Sequence[Sentence], pattern: re.Pattern[str]) -> list[Sentence]:
     """The sentences that may match a :func:`term_pattern`: those containing one of its terms'
-    first words, found by searching the record's text once rather than each sentence in turn
+    rarest words, found by searching the record's text once rather than each sentence in turn
     (every sentence, for a pattern without recorded literals)."""
     literals = _LITERALS.get(pattern)
     if literals is None:
         return list(sentences)
     joined = "\n".join(s.lower for s in sentences)
+    present = [lit for lit in literals if lit in joined]  # usually none, or one or two
+    if not present:
+        return []
     ends = list(accumulate(len(s.lower) + 1 for s in sentences))  # where each sentence ends
     found: set[int] = set()
-    for lit in literals:
+    for lit in present:
         at = joined.find(lit)
         while at >= 0:
             k = bisect_right(ends, at)
@@ -241,7 +261,7 @@ def mentions(sentence: str, condition: re.Pattern[str], *, low: str | None = Non
              checked: bool = False) -> bool:
     """True if the sentence names the condition (not a look-alike such as CNS depression).
     ``low``: the sentence lower-cased, if at hand; ``checked``: it is known to contain one of
-    the terms' first words (:func:`may_name`)."""
+    the terms' rarest words (:func:`may_name`)."""
     if low is None:
         low = sentence.lower()
     if not checked and not may_contain(sentence, condition, low=low):  # literals hold no dash
