@@ -187,10 +187,10 @@ def test_hedged_finding_has_lower_confidence():
 
 def test_the_prefilter_never_drops_a_sentence_that_names_the_condition():
     """may_name looks only for each term's rarest word: a sentence it leaves out must not match."""
-    from conftest import KRATOM_DEV
-
     from scisays.appraise.finding import _DASH_TABLE, may_name, term_pattern
     from scisays.question import build_question
+
+    from conftest import KRATOM_DEV
 
     sentences = [Sentence(t, SentenceRole.UNLABELLED, i) for i, t in enumerate(
         split_sentences(" ".join(json.loads(line).get("abstract") or " ".join(

@@ -457,6 +457,9 @@ def _split_on_other_outcomes(calls: Sequence[tuple[Sentence, Direction]], named:
                and not (d is not Direction.BENEFIT and _ABSENCE.search(s.text)) for s, d in sides[1:])
 
 
+_LESS_OF_VERBS = ("reduc", "decreas", "lower", "prevent", "alleviat", "reliev")  # what _less_of needs
+
+
 @lru_cache(maxsize=256)
 def _less_of(condition: re.Pattern[str]) -> re.Pattern[str]:
     """A verb that lowers the condition itself: "reduced plaque and gingival inflammation"."""
@@ -497,23 +500,25 @@ def find_direction(
     drug = term_pattern(substance) if substance else None
     by_question = bool(question) and mentions(question, pattern)
     less_of = _less_of(pattern)
+    named_at = {s.index for s in named}
+    readable_at = {s.index for s in sentences} if by_question else named_at
     readable = list(sentences) if by_question else named
     for roles, base in _TIERS:
         calls: list[tuple[Sentence, Direction]] = []
         # A review's conclusion that the evidence cannot tell speaks to its whole question,
         # whether or not that sentence repeats the condition's name.
         pool = readable if not question else [
-            s for s in sentences if s in readable or (
+            s for s in sentences if s.index in readable_at or (
                 s.role in roles and SentenceRole.CONCLUSIONS in roles
                 and uncertain_on_main_question(s.text))]
         for s in pool:
             if s.role not in roles:
                 continue
-            if question and s not in named and _SAFETY_TALK.search(main_clause(s.text)):
+            if question and s.index not in named_at and _SAFETY_TALK.search(main_clause(s.text)):
                 continue  # a review's word on safety is not its answer on efficacy
             d = (readings[s.index] if readings is not None
                  else read_sentence(s.text, conclusion=bool(question)))
-            if d is None and less_of.search(s.text):
+            if d is None and any(v in s.lower for v in _LESS_OF_VERBS) and less_of.search(s.text):
                 d = Direction.BENEFIT  # "reduced plaque, gingival inflammation ..." (the condition)
             if (d in (Direction.BENEFIT, Direction.NO_EFFECT, Direction.HARM, Direction.MIXED)
                     and drug is not None and only_as_comparator(s.text, drug)):
@@ -531,15 +536,15 @@ def find_direction(
         confidence = (base - (0.15 if hedged else 0.0)
                       - (0.1 if direction in (Direction.MIXED, Direction.UNCERTAIN) else 0))
         chosen = [s for s, d in calls if d in sides]
-        comparator = next((c for s in chosen if (c := active_comparator(s.text))), "")
         return Finding(
             condition=condition,
             direction=direction,
             evidence=tuple(Evidence(s.text, s.role) for s in chosen[:3]),
             confidence=max(0.2, confidence),
             method=METHOD,
-            comparator=comparator if direction is Direction.COMPARISON else "",
-            addressed_by="question" if not any(s in named for s in chosen) else "",
+            comparator=next((c for s in chosen if (c := active_comparator(s.text))), "")
+            if direction is Direction.COMPARISON else "",
+            addressed_by="question" if not any(s.index in named_at for s in chosen) else "",
         )
     return Finding(
         condition=condition,
