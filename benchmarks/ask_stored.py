@@ -7,7 +7,7 @@ reads the stored appraisals) and with an appraiser whose steps are the same func
 never uses stored appraisals (the path of a corpus never appraised). Interleaving keeps a busy
 machine from favouring one side.
 
-    python benchmarks/ask_stored.py --db /tmp/askbench/corpus.sqlite [--runs 10]
+    python benchmarks/ask_stored.py --db /tmp/askbench/corpus.sqlite [--runs 10] [--stored-only]
     python benchmarks/ask_stored.py --db postgresql://postgres@127.0.0.1:55432/askbench   # pg_copy.py
 """
 
@@ -47,6 +47,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", type=parse_db, required=True, help="a SQLite file or a postgresql:// URL")
     ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--stored-only", action="store_true",
+                    help="time only the stored path, runs back to back (no recomputed runs between)")
     args = ap.parse_args()
     fresh = Appraiser(dose_effects=lambda *a: find_dose_effects(*a))  # same steps, never stored
     assert fresh.version is None
@@ -58,12 +60,16 @@ def main() -> None:
                 ask(c, substance, conditions, appraiser=appraiser)  # warm-up
             stored: list[float] = []
             recomputed: list[float] = []
+            sides = ((DEFAULT_APPRAISER, stored),) if args.stored_only else (
+                (DEFAULT_APPRAISER, stored), (fresh, recomputed))
             for _ in range(args.runs):
-                for appraiser, out in ((DEFAULT_APPRAISER, stored), (fresh, recomputed)):
+                for appraiser, out in sides:
                     t = time.perf_counter()
                     ask(c, substance, conditions, appraiser=appraiser)
                     out.append(time.perf_counter() - t)
             for name, times in (("stored", stored), ("recomputed", recomputed)):
+                if not times:
+                    continue
                 median, p95 = median_p95(times)
                 print(f"| {substance} / {', '.join(conditions)} | {name} | {median:.3f} | {p95:.3f} |",
                       flush=True)
