@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import sqlite3
 from pathlib import Path
@@ -172,6 +173,11 @@ def test_several_searches_at_once_read_each_record_once(store: DbLocation):
         first = {r.key: r for r, _ in together[0]}
         shared = [r for r, _ in together[2] if r.key in first]
         assert shared and all(r is first[r.key] for r in shared)  # one Record per row
+        # each record found carries the corpus' content hash, the one its row would get
+        for r, _ in together[2]:
+            assert c.digest_of(r) == record_row(r)[-1]
+        copy = dataclasses.replace(together[2][0][0])
+        assert c.digest_of(copy) is None  # an equal record from elsewhere is hashed afresh
 
 
 def test_not_a_scisays_database(tmp_path: Path):

@@ -176,7 +176,7 @@ def stored_bases(corpus: Corpus, records: Sequence[Record], version: str | None)
     out = {}
     for r in records:
         hit = found.get(r.key)
-        if hit is not None and record_row(r)[-1] == hit[0]:
+        if hit is not None and (corpus.digest_of(r) or record_row(r)[-1]) == hit[0]:
             out[r.key] = Base.from_json(hit[1])
     return out
 

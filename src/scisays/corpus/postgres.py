@@ -186,7 +186,7 @@ class PostgresCorpus(Corpus):
         return f"pg:{row[0] if row else ''}"
 
     def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool,
-                read: dict[int, Record]) -> list[tuple[Record, float]]:
+                read: dict[int, tuple[Record, str]]) -> list[tuple[Record, float]]:
         """``tsvector @@ phraseto_tsquery``. Records naming the substance in their title, MeSH or
         keywords are ranked by ``ts_rank`` over that small vector; the others (a match in the
         abstract alone) by ``ts_rank`` over the full one, scaled below every first-group score."""
@@ -202,7 +202,7 @@ class PostgresCorpus(Corpus):
         cols = ", ".join(f"r.{c.strip()}" for c in _READ_COLUMNS.split(","))
         sql = (
             f"WITH q AS (SELECT {about} AS about, {query} AS q) "
-            f"SELECT {cols}, s.score FROM ("
+            f"SELECT {cols}, r.content_hash, s.score FROM ("
             f"SELECT r.rowid, {score} AS score FROM records r, q WHERE {where} "
             "ORDER BY score DESC, r.rowid LIMIT ?"
             ") s JOIN records r ON r.rowid = s.rowid ORDER BY s.score DESC, s.rowid"

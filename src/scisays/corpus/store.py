@@ -174,12 +174,13 @@ def record_row(record: Record) -> RecordRow:
     return (*row, digest)
 
 
-def read_row(row: Sequence[Any], read: dict[int, Record]) -> Record:
-    """The record of a row selected with ``_READ_COLUMNS``, rebuilt once per rowid in ``read``."""
-    record = read.get(row[0])
-    if record is None:
-        record = read[row[0]] = row_to_record(row)
-    return record
+def read_row(row: Sequence[Any], read: dict[int, tuple[Record, str]]) -> Record:
+    """The record of a row selected with ``_READ_COLUMNS`` and then the content hash, rebuilt
+    once per rowid in ``read`` (with the hash)."""
+    hit = read.get(row[0])
+    if hit is None:
+        hit = read[row[0]] = (row_to_record(row[:-1]), row[-1])
+    return hit[0]
 
 
 def row_to_record(row: Sequence[Any]) -> Record:
@@ -279,6 +280,8 @@ class Corpus:
     def __init__(self, name: str, conn: Connection) -> None:
         self.name = name  # how messages name it: a path, or a URL without its password
         self.conn = conn
+        # the records the latest search returned, with their content hashes (by id of the object)
+        self._digests: dict[int, tuple[Record, str]] = {}
 
     @classmethod
     def open(cls, location: DbLocation | str | os.PathLike[str], *, create: bool = False) -> Corpus:
@@ -320,7 +323,7 @@ class Corpus:
                     ) -> list[list[tuple[Record, float]]]:
         """Several searches (``any_of``, ``and_any_of``) at once, as :meth:`search` runs each;
         a record that more than one of them finds is read from its row once."""
-        read: dict[int, Record] = {}
+        read: dict[int, tuple[Record, str]] = {}
         out: list[list[tuple[Record, float]]] = []
         for any_of, and_any_of in queries:
             first = [t for t in any_of if _has_token(t)]
@@ -332,13 +335,21 @@ class Corpus:
             if len(found) < limit:
                 found += self._ranked(first, second, limit - len(found), head=False, read=read)
             out.append(found)
+        self._digests = {id(record): (record, digest) for record, digest in read.values()}
         return out
 
+    def digest_of(self, record: Record) -> str | None:
+        """The content hash this corpus holds for ``record``, if that very object came from its
+        latest search (None otherwise: compute it with ``record_row``)."""
+        hit = self._digests.get(id(record))
+        return hit[1] if hit is not None and hit[0] is record else None
+
     def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool,
-                read: dict[int, Record]) -> list[tuple[Record, float]]:
+                read: dict[int, tuple[Record, str]]) -> list[tuple[Record, float]]:
         """The best ``limit`` matches of (any of ``first``) and (any of ``second``, if given):
         with ``head``, those naming a ``first`` term in the title, MeSH or keywords; without,
-        the others. Rows are read with :func:`read_row` into ``read`` (by rowid)."""
+        the others. Rows (``_READ_COLUMNS``, the content hash, the score) are read with
+        :func:`read_row` into ``read`` (by rowid)."""
         raise NotImplementedError
 
     def _count_publication_types(self) -> list[tuple[str, int]]:
@@ -799,7 +810,7 @@ class SqliteCorpus(Corpus):
         self.sqlite.execute("BEGIN IMMEDIATE")
 
     def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool,
-                read: dict[int, Record]) -> list[tuple[Record, float]]:
+                read: dict[int, tuple[Record, str]]) -> list[tuple[Record, float]]:
         """FTS5, best BM25 first (title weighs 10, MeSH and keywords 3, the abstract 1)."""
         about = "(" + " OR ".join(fts_phrase(t) for t in first) + ")"
         query = about
@@ -811,7 +822,7 @@ class SqliteCorpus(Corpus):
         # Rank inside the FTS index first and read only the best ``limit`` rows: joining
         # before the LIMIT read every matching row (3x slower for a common term).
         sql = (
-            f"SELECT {cols}, s.score FROM ("
+            f"SELECT {cols}, r.content_hash, s.score FROM ("
             "SELECT rowid, bm25(records_fts, 10.0, 1.0, 3.0, 3.0) AS score FROM records_fts "
             "WHERE records_fts MATCH ? ORDER BY score, rowid LIMIT ?"
             ") s JOIN records r ON r.rowid = s.rowid ORDER BY s.score, s.rowid"
