@@ -169,15 +169,15 @@ def test_several_searches_at_once_read_each_record_once(store: DbLocation):
         ingest_file(c, KRATOM_DEV)
         queries = [(["kratom"], ["anxiety"]), (["kratom"], ["depression"]), (["kratom"], []), ([], ["x"])]
         together = c.search_many(queries, limit=5)
-        assert together == [c.search(a, b, limit=5) for a, b in queries]
-        first = {r.key: r for r, _ in together[0]}
-        shared = [r for r, _ in together[2] if r.key in first]
-        assert shared and all(r is first[r.key] for r in shared)  # one Record per row
         # each record found carries the corpus' content hash, the one its row would get
         for r, _ in together[2]:
             assert c.digest_of(r) == record_row(r)[-1]
         copy = dataclasses.replace(together[2][0][0])
         assert c.digest_of(copy) is None  # an equal record from elsewhere is hashed afresh
+        first = {r.key: r for r, _ in together[0]}
+        shared = [r for r, _ in together[2] if r.key in first]
+        assert shared and all(r is first[r.key] for r in shared)  # one Record per row
+        assert together == [c.search(a, b, limit=5) for a, b in queries]
 
 
 def test_not_a_scisays_database(tmp_path: Path):
