@@ -58,7 +58,8 @@ def render_markdown(report: Report) -> str:
     for v in report.verdicts:
         out.append(
             f"- **{md_escape(v.condition.capitalize())}: {v.label}** — certainty: **{v.certainty}** "
-            f"({v.studies_addressing} of {len(report.studies)} studies address it)"
+            f"({v.studies_addressing} of {len(report.studies)} "
+            f"{'studies address' if v.studies_addressing != 1 else 'studies addresses'} it)"
         )
     out.append(f"- **Safety rating: {report.safety.rating}**")
     if report.regulation.facts:

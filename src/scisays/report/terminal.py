@@ -167,7 +167,9 @@ def render_terminal(report: Report) -> RenderableType:
     for v in report.verdicts:
         summary.append(f"{v.condition.capitalize()}: ", "bold")
         summary.append(v.label, style=_VERDICT_STYLE.get(v.label, "bold"))
-        summary.append(f"  certainty: {v.certainty}; {v.studies_addressing} studies address it\n")
+        k = v.studies_addressing
+        address = "study addresses" if k == 1 else "studies address"
+        summary.append(f"  certainty: {v.certainty}; {k} {address} it\n")
     summary.append("Safety rating: ", "bold")
     summary.append(report.safety.rating, _SAFETY_STYLE.get(report.safety.rating, "bold"))
     parts.append(Panel(summary, title="Verdict", title_align="left"))
