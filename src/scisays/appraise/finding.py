@@ -174,9 +174,9 @@ def term_pattern(terms: Sequence[str]) -> re.Pattern[str]:
     return _term_pattern(tuple(terms))
 
 
-# For each term pattern, a literal that every match contains (each term's longest word, lowercased,
-# the last without a plural ending): a sentence containing none of them cannot match, and `in` on a string
-# is far cheaper than trying every alternative of the pattern at every position.
+# For each term pattern, words one of which every match contains (``_literals``): a sentence
+# containing none of them cannot match, and `in` on a string is far cheaper than trying every
+# alternative of the pattern at every position.
 _LITERALS: dict[re.Pattern[str], tuple[str, ...]] = {}
 _MAX_LITERALS = 1024  # a server asked many different questions keeps the latest
 
