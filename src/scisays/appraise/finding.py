@@ -437,11 +437,12 @@ _CONTRAST = re.compile(r"^\W*(?:however|but|nevertheless|nonetheless|yet|in cont
                        r"conversely)\b", re.IGNORECASE)
 
 
-def _split_on_other_outcomes(calls: Sequence[tuple[Sentence, Direction]], named: Sequence[Sentence]) -> bool:
+def _split_on_other_outcomes(calls: Sequence[tuple[Sentence, Direction]], named_at: set[int]) -> bool:
     """True when a review's authors set a benefit on some outcomes against a measured null
     result on others, with equal weight ("... may increase point abstinence. However, ... may
     have little or no effect on frequency of use, amount of use, continued abstinence ..."),
-    and neither side is stated for the condition itself: the review has not answered the
+    and neither side is stated for the condition itself (no sentence of it is in ``named_at``,
+    the indexes of the sentences naming the condition): the review has not answered the
     question either way. Otherwise a tie goes to the side stated first (``_combine``): a null
     that is only an absence of evidence ("no evidence for long-term efficacy") or that the
     authors do not contrast with the benefit does not undo it."""
@@ -450,21 +451,24 @@ def _split_on_other_outcomes(calls: Sequence[tuple[Sentence, Direction]], named:
             or max(weight.values()) != weight[Direction.BENEFIT]:
         return False
     sides = [(s, d) for s, d in calls if d in (Direction.BENEFIT, Direction.NO_EFFECT, Direction.MIXED)]
-    if any(s in named for s, _ in sides):
+    if any(s.index in named_at for s, _ in sides):
         return False
     first = sides[0][1]
     return any(d is not first and _CONTRAST.search(s.text)
                and not (d is not Direction.BENEFIT and _ABSENCE.search(s.text)) for s, d in sides[1:])
 
 
-_LESS_OF_VERBS = ("reduc", "decreas", "lower", "prevent", "alleviat", "reliev")  # what _less_of needs
+# The verbs that lower a condition: each stem with its endings. A sentence holding none of the
+# stems cannot match ``_less_of``, which is built from them.
+_LESS_OF_VERBS = {"reduc": "(?:e|es|ed|ing)", "decreas": "(?:e|es|ed|ing)", "lower": "(?:s|ed)?",
+                  "prevent": "(?:s|ed)?", "alleviat": "(?:e|es|ed)", "reliev": "(?:e|es|ed)"}
 
 
 @lru_cache(maxsize=256)
 def _less_of(condition: re.Pattern[str]) -> re.Pattern[str]:
     """A verb that lowers the condition itself: "reduced plaque and gingival inflammation"."""
-    return re.compile(r"(?<!\bfor )(?<!\bin )\b(?:reduc(?:e|es|ed|ing)|decreas(?:e|es|ed|ing)|"
-                      r"lower(?:s|ed)?|prevent(?:s|ed)?|alleviat(?:e|es|ed)|reliev(?:e|es|ed))\W+"
+    verbs = "|".join(stem + ending for stem, ending in _LESS_OF_VERBS.items())
+    return re.compile(r"(?<!\bfor )(?<!\bin )\b(?:" + verbs + r")\W+"
                       r"(?:[\w/-]+\W+){0,6}?(?:" + condition.pattern[len(_BEFORE_TERM):] + ")",
                       re.IGNORECASE)
 
@@ -529,7 +533,7 @@ def find_direction(
             continue
         direction = _combine([d for _, d in calls])
         sides = {direction}
-        if question and _split_on_other_outcomes(calls, named):
+        if question and _split_on_other_outcomes(calls, named_at):
             direction = Direction.MIXED
             sides = {Direction.BENEFIT, Direction.NO_EFFECT, Direction.MIXED}  # quote both
         hedged = all(_HEDGE.search(s.text) for s, _ in calls)

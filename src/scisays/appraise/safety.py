@@ -235,6 +235,8 @@ def _clause_before(text: str, start: int) -> tuple[str, bool]:
     if opened >= 0:
         before = before[:opened]
     return before[-320:], opened >= 0
+
+
 _TREATMENT_TOPICS = frozenset({SafetyTopic.DEPENDENCE, SafetyTopic.WITHDRAWAL})
 
 
