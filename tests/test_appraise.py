@@ -9,7 +9,7 @@ import pytest
 
 from scisays.appraise import appraise
 from scisays.appraise.design import classify_design
-from scisays.appraise.finding import classify_sentence, find_direction
+from scisays.appraise.finding import classify_sentence, find_direction, mentions, term_pattern
 from scisays.appraise.safety import topics_in
 from scisays.appraise.sections import Sentence, assign_roles, split_sentences
 from scisays.corpus.jsonl import object_to_record
@@ -143,6 +143,20 @@ def test_look_alike_condition_words_are_not_the_condition():
     assert find_direction(sentences, "depression", ["depression"]).direction is (
         Direction.NOT_ADDRESSED
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "named"),
+    [
+        ("Bone-marrow depression and CNS depression were reported.", False),
+        ("Respiratory depression was rare, while major depression improved.", True),
+        ("Depression scores fell \u2014 and respiratory depression did not occur.", True),
+        ("Post\u2010stroke depression improved.", True),  # a Unicode hyphen inside the term
+    ],
+)
+def test_a_look_alike_beside_the_condition_does_not_hide_it(sentence, named):
+    pattern = term_pattern(["depression", "post-stroke depression"])
+    assert mentions(sentence, pattern) is named
 
 
 def test_safety_topics_ignore_other_drugs_and_treatment_purposes():

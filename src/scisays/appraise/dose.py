@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from ..model import Design, DoseMention, Evidence, SentenceRole
-from .finding import may_name, term_pattern
+from .finding import may_contain, may_name, term_pattern
 from .sections import Sentence
 
 _UNITS = {
@@ -141,9 +141,10 @@ def find_doses(
         starts = {}
         for i, start in at:
             starts.setdefault(i, []).append(start)
-    for s in may_name(sentences, substance):
-        if starts is not None and s.index not in starts:
-            continue
+    # with ``at``, only the sentences holding an amount (few) are searched for the substance
+    candidates = (may_name(sentences, substance) if starts is None else
+                  [s for s in sentences if s.index in starts and may_contain(s.text, substance, low=s.lower)])
+    for s in candidates:
         if s.role in _SKIP_ROLES or not substance.search(s.text):
             continue
         found = (_DOSE.finditer(s.text) if starts is None

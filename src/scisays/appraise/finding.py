@@ -120,11 +120,14 @@ _HEDGE = re.compile(
     re.IGNORECASE,
 )
 # Uses of the condition's words that are not the condition (opioid CNS depression etc.).
+# What else is called a depression: "respiratory depression" is no mention of the condition.
+_LOOK_ALIKES = ("respiratory", "cns", "central nervous system", "cardiac", "myocardial", "bone marrow",
+                "st segment", "immune", "ventilatory", "spreading", "cortical")
 _FALSE_MENTIONS = re.compile(
-    r"\b(?:respiratory|cns|central nervous system|cardiac|myocardial|bone marrow|st[- ]segment|"
-    r"immune|ventilatory|spreading|cortical) depression\b",
+    r"\b(?:" + "|".join(r"[- ]".join(map(re.escape, q.split())) for q in _LOOK_ALIKES) + r") depression\b",
     re.IGNORECASE,
 )
+_FALSE_MENTION_ENDS = tuple(q.split()[-1] + " depression" for q in _LOOK_ALIKES)  # in any match
 
 _TIERS: tuple[tuple[frozenset[SentenceRole], float], ...] = (
     (frozenset({SentenceRole.CONCLUSIONS}), 0.8),
@@ -266,10 +269,12 @@ def mentions(sentence: str, condition: re.Pattern[str], *, low: str | None = Non
         low = sentence.lower()
     if not checked and not may_contain(sentence, condition, low=low):  # literals hold no dash
         return False
-    cleaned = sentence.translate(_DASH_TABLE)
-    if "depression" in low:
-        cleaned = _FALSE_MENTIONS.sub(" ", cleaned)  # the look-alikes all end in "depression"
-    return condition.search(cleaned) is not None
+    cleaned = sentence if sentence.isascii() else sentence.translate(_DASH_TABLE)
+    if condition.search(cleaned) is None:
+        return False
+    if not any(end in low for end in _FALSE_MENTION_ENDS):
+        return True
+    return condition.search(_FALSE_MENTIONS.sub(" ", cleaned)) is not None
 
 
 # Head-to-head wording: the comparator follows. A comparison with placebo, sham or no treatment
@@ -501,6 +506,8 @@ def find_direction(
     (by index), computed once per record (they do not depend on the question)."""
     pattern = term_pattern([condition, *terms])
     named = [s for s in may_name(sentences, pattern) if mentions(s.text, pattern, low=s.lower, checked=True)]
+    if not named and not question:  # nothing below would be read
+        return _not_addressed(condition, named=False)
     drug = term_pattern(substance) if substance else None
     by_question = bool(question) and mentions(question, pattern)
     less_of = _less_of(pattern)
@@ -550,10 +557,10 @@ def find_direction(
             if direction is Direction.COMPARISON else "",
             addressed_by="question" if not any(s.index in named_at for s in chosen) else "",
         )
-    return Finding(
-        condition=condition,
-        direction=Direction.NOT_ADDRESSED,
-        evidence=(),
-        confidence=0.7 if not named else 0.4,
-        method=METHOD,
-    )
+    return _not_addressed(condition, named=bool(named))
+
+
+def _not_addressed(condition: str, *, named: bool) -> Finding:
+    """No finding: surer when no sentence names the condition than when some do but state nothing."""
+    return Finding(condition=condition, direction=Direction.NOT_ADDRESSED, evidence=(),
+                   confidence=0.4 if named else 0.7, method=METHOD)

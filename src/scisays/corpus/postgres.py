@@ -30,9 +30,8 @@ from collections.abc import Iterator
 
 from ..config import DatabaseUrl
 from ..errors import CorpusError
-from ..model import Record
 from ..pg import PgConnection
-from .store import _READ_COLUMNS, RECORD_COLUMNS_SQL, Corpus, read_row
+from .store import RECORD_COLUMNS_SQL, Corpus
 
 SCHEMA_VERSION = 1
 #: pg_advisory_xact_lock key held by every corpus write transaction ("SCIS" + 1).
@@ -185,8 +184,8 @@ class PostgresCorpus(Corpus):
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return f"pg:{row[0] if row else ''}"
 
-    def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool,
-                read: dict[int, tuple[Record, str]]) -> list[tuple[Record, float]]:
+    def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool
+                ) -> list[tuple[int, float]]:
         """``tsvector @@ phraseto_tsquery``. Records naming the substance in their title, MeSH or
         keywords are ranked by ``ts_rank`` over that small vector; the others (a match in the
         abstract alone) by ``ts_rank`` over the full one, scaled below every first-group score."""
@@ -199,13 +198,10 @@ class PostgresCorpus(Corpus):
         else:
             where, score = "r.tsv @@ q.q AND NOT (r.rank_tsv @@ q.about)", \
                 f"{_ABSTRACT_ONLY} * ts_rank('{{1, 1, 1, 1}}', r.tsv, q.q, 1)"
-        cols = ", ".join(f"r.{c.strip()}" for c in _READ_COLUMNS.split(","))
         sql = (
             f"WITH q AS (SELECT {about} AS about, {query} AS q) "
-            f"SELECT {cols}, r.content_hash, s.score FROM ("
             f"SELECT r.rowid, {score} AS score FROM records r, q WHERE {where} "
             "ORDER BY score DESC, r.rowid LIMIT ?"
-            ") s JOIN records r ON r.rowid = s.rowid ORDER BY s.score DESC, s.rowid"
         )
         terms = [_clean(t) for t in first]
         params = (*terms, *terms, *(_clean(t) for t in second), limit)
@@ -219,7 +215,7 @@ class PostgresCorpus(Corpus):
             rows = c.execute(sql, params).fetchall()
         finally:
             c.execute("COMMIT")
-        return [(read_row(r[:-1], read), float(r[-1])) for r in rows]
+        return [(int(rowid), float(score)) for rowid, score in rows]
 
     def _count_publication_types(self) -> list[tuple[str, int]]:
         return [(t, int(n)) for t, n in self.conn.execute(

@@ -174,15 +174,6 @@ def record_row(record: Record) -> RecordRow:
     return (*row, digest)
 
 
-def read_row(row: Sequence[Any], read: dict[int, tuple[Record, str]]) -> Record:
-    """The record of a row selected with ``_READ_COLUMNS`` and then the content hash, rebuilt
-    once per rowid in ``read`` (with the hash)."""
-    hit = read.get(row[0])
-    if hit is None:
-        hit = read[row[0]] = (row_to_record(row[:-1]), row[-1])
-    return hit[0]
-
-
 def row_to_record(row: Sequence[Any]) -> Record:
     """Rebuild a Record from a row selected with ``_READ_COLUMNS`` (rowid first)."""
     (
@@ -323,19 +314,31 @@ class Corpus:
                     ) -> list[list[tuple[Record, float]]]:
         """Several searches (``any_of``, ``and_any_of``) at once, as :meth:`search` runs each;
         a record that more than one of them finds is read from its row once."""
-        read: dict[int, tuple[Record, str]] = {}
-        out: list[list[tuple[Record, float]]] = []
+        ranked: list[list[tuple[int, float]]] = []
         for any_of, and_any_of in queries:
             first = [t for t in any_of if _has_token(t)]
             second = [t for t in and_any_of if _has_token(t)]
             if not first or limit <= 0:
-                out.append([])
+                ranked.append([])
                 continue
-            found = self._ranked(first, second, limit, head=True, read=read)
+            found = self._ranked(first, second, limit, head=True)
             if len(found) < limit:
-                found += self._ranked(first, second, limit - len(found), head=False, read=read)
-            out.append(found)
+                found += self._ranked(first, second, limit - len(found), head=False)
+            ranked.append(found)
+        read = self._read_rows(list(dict.fromkeys(rowid for found in ranked for rowid, _ in found)))
         self._digests = {id(record): (record, digest) for record, digest in read.values()}
+        return [[(read[rowid][0], score) for rowid, score in found] for found in ranked]
+
+    def _read_rows(self, rowids: Sequence[int]) -> dict[int, tuple[Record, str]]:
+        """Rowid -> (record, content hash) for these rows, each read once (searches rank rowids
+        first: joining each search's best rows with their records read a row once per search)."""
+        out: dict[int, tuple[Record, str]] = {}
+        for i in range(0, len(rowids), 500):
+            chunk = rowids[i:i + 500]
+            for row in self.conn.execute(
+                    f"SELECT {_READ_COLUMNS}, content_hash FROM records "
+                    f"WHERE rowid IN ({','.join('?' * len(chunk))})", chunk):
+                out[row[0]] = (row_to_record(row[:-1]), row[-1])
         return out
 
     def digest_of(self, record: Record) -> str | None:
@@ -344,12 +347,11 @@ class Corpus:
         hit = self._digests.get(id(record))
         return hit[1] if hit is not None and hit[0] is record else None
 
-    def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool,
-                read: dict[int, tuple[Record, str]]) -> list[tuple[Record, float]]:
-        """The best ``limit`` matches of (any of ``first``) and (any of ``second``, if given):
-        with ``head``, those naming a ``first`` term in the title, MeSH or keywords; without,
-        the others. Rows (``_READ_COLUMNS``, the content hash, the score) are read with
-        :func:`read_row` into ``read`` (by rowid)."""
+    def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool
+                ) -> list[tuple[int, float]]:
+        """The rowids and scores of the best ``limit`` matches of (any of ``first``) and (any of
+        ``second``, if given), best first: with ``head``, those naming a ``first`` term in the
+        title, MeSH or keywords; without, the others. """
         raise NotImplementedError
 
     def _count_publication_types(self) -> list[tuple[str, int]]:
@@ -809,8 +811,8 @@ class SqliteCorpus(Corpus):
     def _begin_write(self) -> None:
         self.sqlite.execute("BEGIN IMMEDIATE")
 
-    def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool,
-                read: dict[int, tuple[Record, str]]) -> list[tuple[Record, float]]:
+    def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool
+                ) -> list[tuple[int, float]]:
         """FTS5, best BM25 first (title weighs 10, MeSH and keywords 3, the abstract 1)."""
         about = "(" + " OR ".join(fts_phrase(t) for t in first) + ")"
         query = about
@@ -818,20 +820,13 @@ class SqliteCorpus(Corpus):
             query += " AND (" + " OR ".join(fts_phrase(t) for t in second) + ")"
         in_head = f"{{title mesh keywords}}: {about}"
         query = f"{in_head} AND ({query})" if head else f"({query}) NOT ({in_head})"
-        cols = ", ".join(f"r.{c.strip()}" for c in _READ_COLUMNS.split(","))
-        # Rank inside the FTS index first and read only the best ``limit`` rows: joining
-        # before the LIMIT read every matching row (3x slower for a common term).
-        sql = (
-            f"SELECT {cols}, r.content_hash, s.score FROM ("
-            "SELECT rowid, bm25(records_fts, 10.0, 1.0, 3.0, 3.0) AS score FROM records_fts "
-            "WHERE records_fts MATCH ? ORDER BY score, rowid LIMIT ?"
-            ") s JOIN records r ON r.rowid = s.rowid ORDER BY s.score, s.rowid"
-        )
+        sql = ("SELECT rowid, bm25(records_fts, 10.0, 1.0, 3.0, 3.0) AS score FROM records_fts "
+               "WHERE records_fts MATCH ? ORDER BY score, rowid LIMIT ?")
         try:
             rows = self.sqlite.execute(sql, (query, limit)).fetchall()
         except sqlite3.OperationalError as e:  # pragma: no cover - phrases cannot be invalid
             raise CorpusError(f"The corpus search failed ({e}); report this as a bug.") from None
-        return [(read_row(r[:-1], read), -float(r[-1])) for r in rows]
+        return [(rowid, -float(score)) for rowid, score in rows]
 
     def _allocate_ids(self, n: int) -> Iterator[int]:
         """After the highest id in use: the write transaction (BEGIN IMMEDIATE) excludes other
