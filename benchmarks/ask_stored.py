@@ -30,7 +30,7 @@ QUESTIONS = (("kratom", ("anxiety", "depression")), ("asthma", ("budesonide",)))
 
 def store_hits(c: Corpus) -> None:
     for substance, conditions in QUESTIONS:
-        hits = retrieve(c, build_question(substance, conditions), 300)
+        hits = retrieve(c, build_question(substance, conditions), 300).hits
         rows = []
         for r, _ in hits:
             rid, digest = c.conn.execute("SELECT rowid, content_hash FROM records WHERE key = ?",

@@ -3,6 +3,7 @@ recomputed when the record or the appraiser changes; `corpus appraise` is resuma
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from pathlib import Path
@@ -18,6 +19,7 @@ from scisays.corpus import Corpus, ingest_file
 from scisays.corpus.appraise import appraise_corpus
 from scisays.corpus.ingest import file_sha256
 from scisays.pipeline import ask
+from scisays.question import build_question
 
 from conftest import KRATOM_DEV, pubmed_samples
 from fakeserver import closed_ports
@@ -87,7 +89,22 @@ def test_a_swapped_step_never_uses_stored_appraisals(corpus_path: DbLocation):
     assert custom.version is None and DEFAULT_APPRAISER.version == APPRAISAL_VERSION
     with Corpus.open(corpus_path) as corpus:
         appraise_corpus(corpus, workers=1)
-        assert pipeline.stored_bases(corpus, [corpus.get("id:k01")], custom.version) == {}
+        question = build_question("kratom", ["anxiety"])
+        assert pipeline.retrieve(corpus, question, version=custom.version).stored == {}
+        assert pipeline.retrieve(corpus, question, version=DEFAULT_APPRAISER.version).stored
+
+
+def test_a_stored_appraisal_serves_only_the_record_it_was_computed_for(corpus_path: DbLocation):
+    with Corpus.open(corpus_path) as corpus:
+        appraise_corpus(corpus, workers=1)
+        hits, stored = pipeline.retrieve(corpus, build_question("kratom", ["anxiety"]),
+                                         version=APPRAISAL_VERSION)
+    record = hits[0][0]
+    assert set(pipeline.stored_bases(stored, [record])) == {record.key}
+    same = dataclasses.replace(record)  # an equal copy from another source: same content hash
+    assert set(pipeline.stored_bases(stored, [same])) == {record.key}
+    revised = dataclasses.replace(record, title=record.title + " (revised)")
+    assert pipeline.stored_bases(stored, [revised]) == {}
 
 
 def test_appraise_is_resumable_and_runs_in_worker_processes(corpus_path: DbLocation):

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .appraise import DEFAULT_APPRAISER, Appraiser, Base
 from .corpus import Corpus
-from .corpus.store import record_row
+from .corpus.store import StoredAppraisal, record_row
 from .errors import ScisaysError, SourceError
 from .model import Question, Record, Report, SourceStatus, Study
 from .question import build_question
@@ -94,19 +95,29 @@ class Outcome:
     error: SourceError | None = None
 
 
-def retrieve(corpus: Corpus, question: Question, limit: int = DEFAULT_LIMIT) -> list[tuple[Record, float]]:
+class Retrieved(NamedTuple):
+    """What a question found in a corpus: (record, score) hits, and by record key the stored
+    appraisals of the version asked for."""
+
+    hits: list[tuple[Record, float]]
+    stored: Mapping[str, StoredAppraisal]
+
+
+def retrieve(corpus: Corpus, question: Question, limit: int = DEFAULT_LIMIT, *,
+             version: str | None = None) -> Retrieved:
     """Records about the substance: the best ``limit`` that also name a condition, plus the
-    best ``limit`` about the substance at all (these feed the safety profile)."""
+    best ``limit`` about the substance at all (these feed the safety profile); with their
+    stored appraisals of ``version``, read with them."""
     found: dict[str, tuple[Record, float]] = {}
-    batches = corpus.search_many(
+    batches, stored = corpus.search_many(
         [*((question.substance_terms, question.terms_for(c)) for c in question.conditions),
-         (question.substance_terms, ())], limit=limit)
+         (question.substance_terms, ())], limit=limit, version=version)
     for batch in batches:
         for record, score in batch:
             prev = found.get(record.key)
             if prev is None or score > prev[1]:
                 found[record.key] = (record, score)
-    return list(found.values())
+    return Retrieved(list(found.values()), stored)
 
 
 def not_in(records: Sequence[Record], authority: Sequence[Record]) -> list[Record]:
@@ -144,7 +155,7 @@ def merge_and_rank(
         for group in groups:
             if group:
                 pool.write_batch(list(group))
-        return retrieve(pool, question, limit)
+        return retrieve(pool, question, limit).hits
 
 
 def appraise_all(
@@ -167,17 +178,16 @@ def appraise_all(
     return studies
 
 
-def stored_bases(corpus: Corpus, records: Sequence[Record], version: str | None) -> dict[str, Base]:
-    """The corpus's precomputed appraisals of ``version`` for these records, where the record
-    is the very one that was appraised (same content hash)."""
-    if version is None:
-        return {}
-    found = corpus.stored_appraisals([r.key for r in records], version)
+def stored_bases(stored: Mapping[str, StoredAppraisal], records: Sequence[Record]) -> dict[str, Base]:
+    """The precomputed appraisals of ``records`` among ``stored`` (:func:`retrieve`), where the
+    record is the very one that was appraised: the one the search read, or a copy from another
+    source with the same content hash."""
     out = {}
     for r in records:
-        hit = found.get(r.key)
-        if hit is not None and (corpus.digest_of(r) or record_row(r)[-1]) == hit[0]:
-            out[r.key] = Base.from_json(hit[1])
+        hit = stored.get(r.key)
+        if hit is not None and hit.appraisal is not None and (
+                hit.record is r or record_row(r)[-1] == hit.digest):
+            out[r.key] = Base.from_json(hit.appraisal)
     return out
 
 
@@ -256,7 +266,9 @@ def ask(
 
     steps("searching", 0, 0)
     outcomes = run_sources(sources, question, progress)
-    local_hits = retrieve(corpus, question, limit) if corpus is not None else []
+    local = (retrieve(corpus, question, limit, version=appraiser.version) if corpus is not None
+             else Retrieved([], {}))
+    local_hits = local.hits
 
     ok = {o.name: o.result for o in outcomes if o.result is not None}
     record_groups: list[Sequence[Record]] = [[r for r, _ in local_hits]]
@@ -295,7 +307,7 @@ def ask(
         notes.insert(0, "Offline: only cached answers and the local corpus were used.")
 
     steps("appraising", 0, len(hits))
-    stored = stored_bases(corpus, [r for r, _ in hits], appraiser.version) if corpus is not None else {}
+    stored = stored_bases(local.stored, [r for r, _ in hits])
     studies = appraise_all(question, hits, appraiser, steps, stored)
     steps("grading", 0, 0)
     if len(hits) >= limit:

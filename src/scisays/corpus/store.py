@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol, overload
 
 from ..config import DatabaseUrl, DbLocation
 from ..errors import CorpusError
@@ -106,6 +106,23 @@ _READ_COLUMNS = (
     "rowid, pmid, doi, pmcid, nct_id, local_id, title, abstract, section_meta, journal, year, "
     "publication_types, mesh, keywords, languages, source, version, revised"
 )
+
+
+class StoredAppraisal(NamedTuple):
+    """A record as a search read it, its content hash, and its stored appraisal (JSON) of the
+    version the search asked for, or None."""
+
+    record: Record
+    digest: str
+    appraisal: str | None
+
+
+class Found(NamedTuple):
+    """What :meth:`Corpus.search_many` found: each search's (record, score) hits, best first,
+    and the stored appraisals of the records found, by record key."""
+
+    batches: list[list[tuple[Record, float]]]
+    stored: dict[str, StoredAppraisal]
 
 
 @dataclass
@@ -271,8 +288,6 @@ class Corpus:
     def __init__(self, name: str, conn: Connection) -> None:
         self.name = name  # how messages name it: a path, or a URL without its password
         self.conn = conn
-        # the records the latest search returned, with their content hashes (by id of the object)
-        self._digests: dict[int, tuple[Record, str]] = {}
 
     @classmethod
     def open(cls, location: DbLocation | str | os.PathLike[str], *, create: bool = False) -> Corpus:
@@ -308,12 +323,13 @@ class Corpus:
         about it, not every record that mentions it, and both backends agree on what comes
         first. Every term is searched as a literal phrase: quotes, operators and wildcards a
         user types are text, never query syntax."""
-        return self.search_many([(any_of, and_any_of)], limit)[0]
+        return self.search_many([(any_of, and_any_of)], limit).batches[0]
 
-    def search_many(self, queries: Sequence[tuple[Iterable[str], Iterable[str]]], limit: int = 200
-                    ) -> list[list[tuple[Record, float]]]:
+    def search_many(self, queries: Sequence[tuple[Iterable[str], Iterable[str]]], limit: int = 200,
+                    *, version: str | None = None) -> Found:
         """Several searches (``any_of``, ``and_any_of``) at once, as :meth:`search` runs each;
-        a record that more than one of them finds is read from its row once."""
+        a record that more than one of them finds is read from its row once, and with the
+        appraisal of ``version`` stored for it, if any (and its row has not changed since)."""
         ranked: list[list[tuple[int, float]]] = []
         for any_of, and_any_of in queries:
             first = [t for t in any_of if _has_token(t)]
@@ -325,27 +341,26 @@ class Corpus:
             if len(found) < limit:
                 found += self._ranked(first, second, limit - len(found), head=False)
             ranked.append(found)
-        read = self._read_rows(list(dict.fromkeys(rowid for found in ranked for rowid, _ in found)))
-        self._digests = {id(record): (record, digest) for record, digest in read.values()}
-        return [[(read[rowid][0], score) for rowid, score in found] for found in ranked]
+        read = self._read_rows(list(dict.fromkeys(rowid for found in ranked for rowid, _ in found)), version)
+        return Found([[(read[rowid].record, score) for rowid, score in found] for found in ranked],
+                     {s.record.key: s for s in read.values() if s.appraisal is not None})
 
-    def _read_rows(self, rowids: Sequence[int]) -> dict[int, tuple[Record, str]]:
-        """Rowid -> (record, content hash) for these rows, each read once (searches rank rowids
-        first: joining each search's best rows with their records read a row once per search)."""
-        out: dict[int, tuple[Record, str]] = {}
+    def _read_rows(self, rowids: Sequence[int], version: str | None) -> dict[int, StoredAppraisal]:
+        """Rowid -> the record of each row (read once, however many searches found it), with its
+        content hash and its stored appraisal of ``version`` (None if there is none)."""
+        cols = ", ".join(f"r.{c.strip()}" for c in _READ_COLUMNS.split(","))
+        join = ("LEFT JOIN appraisals a ON a.record_id = r.rowid AND a.version = ? "
+                "AND a.content_hash = r.content_hash" if version is not None else "")
+        data = "a.data" if version is not None else "NULL"
+        out: dict[int, StoredAppraisal] = {}
         for i in range(0, len(rowids), 500):
             chunk = rowids[i:i + 500]
+            params = ([version] if version is not None else []) + list(chunk)
             for row in self.conn.execute(
-                    f"SELECT {_READ_COLUMNS}, content_hash FROM records "
-                    f"WHERE rowid IN ({','.join('?' * len(chunk))})", chunk):
-                out[row[0]] = (row_to_record(row[:-1]), row[-1])
+                    f"SELECT {cols}, r.content_hash, {data} FROM records r {join} "
+                    f"WHERE r.rowid IN ({','.join('?' * len(chunk))})", params):
+                out[row[0]] = StoredAppraisal(row_to_record(row[:-2]), row[-2], _unpack(row[-1]))
         return out
-
-    def digest_of(self, record: Record) -> str | None:
-        """The content hash this corpus holds for ``record``, if that very object came from its
-        latest search (None otherwise: compute it with ``record_row``)."""
-        hit = self._digests.get(id(record))
-        return hit[1] if hit is not None and hit[0] is record else None
 
     def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool
                 ) -> list[tuple[int, float]]:
@@ -644,8 +659,7 @@ class Corpus:
                 f"AND a.content_hash = r.content_hash",
                 (*chunk, version),
             ):
-                text = zlib.decompress(data).decode("utf-8") if isinstance(data, bytes) else data
-                out[key] = (digest, text)
+                out[key] = (digest, _unpack(data))
         return out
 
     def records_to_appraise(self, version: str, batch: int = 500) -> Iterator[list[tuple[int, str, Record]]]:
@@ -861,6 +875,19 @@ def file_fingerprint(path: Path) -> str:
 def pack(data: str) -> bytes:
     """A stored appraisal's JSON as the corpus keeps it (zlib)."""
     return zlib.compress(data.encode("utf-8"), 6)
+
+
+@overload
+def _unpack(data: bytes | str) -> str: ...
+
+
+@overload
+def _unpack(data: None) -> None: ...
+
+
+def _unpack(data: bytes | str | None) -> str | None:
+    """A stored appraisal's JSON from what the corpus keeps (zlib bytes, or text)."""
+    return zlib.decompress(data).decode("utf-8") if isinstance(data, bytes) else data
 
 
 def _split_sql(script: str) -> list[str]:
