@@ -31,7 +31,7 @@ from ..model import (
 )
 from .design import DesignCall, classify_design, classify_species
 from .details import extract_sample_size
-from .dose import amounts, find_dose_effects, find_doses
+from .dose import Amount, amounts, find_dose_effects, find_doses
 from .finding import active_comparator, find_direction, placebo_controlled, read_sentence
 from .review import certainty_statements, pooled_designs
 from .safety import find_safety
@@ -130,7 +130,7 @@ class Base:
     sentences: tuple[Sentence, ...]
     appraisal: Appraisal  # without findings and doses
     readings: tuple[Direction | None, ...] | None = None  # each sentence's read_sentence
-    amounts: tuple[tuple[int, int], ...] | None = None  # where amounts stand (dose.amounts)
+    amounts: tuple[Amount, ...] | None = None  # the amounts its sentences state (dose.amounts)
 
     def to_json(self) -> str:
         d = self.appraisal.to_dict()
@@ -155,7 +155,7 @@ class Base:
             (_DIRECTIONS.get(x) or Direction(x)) if x else None for x in raw)
         at = d.get("amounts")
         return cls(sentences, appraisal_from_dict(d["appraisal"]), readings,
-                   None if at is None else tuple((i, start) for i, start in at))
+                   None if at is None else tuple(Amount(*x) for x in at))
 
 
 _DIRECTIONS = {d.value: d for d in Direction}

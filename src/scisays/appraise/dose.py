@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from ..model import Design, DoseMention, Evidence, SentenceRole
 from .finding import may_contain, may_name, term_pattern
@@ -120,53 +121,70 @@ def _is_substance_dose(sentence: str, start: int, end: int, substance: re.Patter
                 and substance.search(after))
 
 
-def amounts(sentences: Sequence[Sentence]) -> tuple[tuple[int, int], ...]:
-    """Where each amount with a unit stands, as (sentence index, offset), background and aims
-    skipped: what :func:`find_doses` reads, found once per record whatever the substance."""
-    return tuple((s.index, m.start()) for s in sentences if s.role not in _SKIP_ROLES
-                 for m in _DOSE.finditer(s.text))
+class Amount(NamedTuple):
+    """An amount with a unit as a sentence states it, read whatever the substance: where it
+    stands (sentence index, offsets) and what it says. Whose dose it is depends on the question."""
+
+    sentence: int
+    start: int
+    end: int
+    low: float
+    high: float
+    unit: str
+    frequency: str
+    route: str
 
 
-def find_doses(
-    sentences: Sequence[Sentence], substance_terms: Sequence[str], *,
-    at: Sequence[tuple[int, int]] | None = None,
-) -> tuple[DoseMention, ...]:
-    """Each dose of the substance the study states, in order (background and aims skipped).
-    ``at``: the record's :func:`amounts`, if computed before (the same doses, found faster)."""
-    substance = term_pattern(substance_terms)
-    out: list[DoseMention] = []
-    seen: set[tuple[float, float, str, str]] = set()
-    starts: dict[int, list[int]] | None = None
-    if at is not None:
-        starts = {}
-        for i, start in at:
-            starts.setdefault(i, []).append(start)
-    # with ``at``, only the sentences holding an amount (few) are searched for the substance
-    candidates = (may_name(sentences, substance) if starts is None else
-                  [s for s in sentences if s.index in starts and may_contain(s.text, substance, low=s.lower)])
-    for s in candidates:
-        if s.role in _SKIP_ROLES or not substance.search(s.text):
+def amounts(sentences: Sequence[Sentence]) -> tuple[Amount, ...]:
+    """Every amount with a unit the sentences state (background and aims skipped; ranges that
+    run backwards and zero amounts dropped): what :func:`find_doses` reads, found once per
+    record whatever the substance."""
+    out = []
+    for s in sentences:
+        if s.role in _SKIP_ROLES:
             continue
-        found = (_DOSE.finditer(s.text) if starts is None
-                 else (m for start in starts[s.index] if (m := _DOSE.match(s.text, start))))
-        for m in found:
-            if not _is_substance_dose(s.text, m.start(), m.end(), substance):
-                continue
+        route = None
+        for m in _DOSE.finditer(s.text):
             low = _num(m.group("low"))
             high = _num(m.group("high")) if m.group("high") else low
             if high < low or low <= 0:
                 continue
-            unit = _UNITS.get(m.group("unit"), _UNITS.get(m.group("unit").lower(), m.group("unit")))
-            key = (low, high, unit, s.text)
-            if key in seen:
+            if route is None:
+                route = _route(s.text)
+            out.append(Amount(
+                s.index, m.start(), m.end(), low, high,
+                _UNITS.get(m.group("unit"), _UNITS.get(m.group("unit").lower(), m.group("unit"))),
+                _frequency(s.text[m.end():], s.text[: m.start()]), route))
+    return tuple(out)
+
+
+def find_doses(
+    sentences: Sequence[Sentence], substance_terms: Sequence[str], *,
+    at: Sequence[Amount] | None = None,
+) -> tuple[DoseMention, ...]:
+    """Each dose of the substance the study states, in order (background and aims skipped):
+    the amounts (:func:`amounts`; ``at``, if computed before) that the substance is named
+    close to."""
+    substance = term_pattern(substance_terms)
+    named: list[tuple[Sentence, Sequence[Amount]]]
+    if at is None:
+        named = [(s, amounts([s])) for s in may_name(sentences, substance) if substance.search(s.text)]
+    else:
+        by_sentence: dict[int, list[Amount]] = {}
+        for a in at:
+            by_sentence.setdefault(a.sentence, []).append(a)
+        named = [(s, here) for s in sentences if (here := by_sentence.get(s.index))
+                 and may_contain(s.text, substance, low=s.lower) and substance.search(s.text)]
+    out: list[DoseMention] = []
+    seen: set[tuple[float, float, str, str]] = set()
+    for s, found in named:
+        for a in found:
+            key = (a.low, a.high, a.unit, s.text)
+            if key in seen or not _is_substance_dose(s.text, a.start, a.end, substance):
                 continue
             seen.add(key)
-            out.append(DoseMention(
-                low=low, high=high, unit=unit,
-                frequency=_frequency(s.text[m.end():], s.text[: m.start()]),
-                route=_route(s.text),
-                evidence=Evidence(s.text, s.role),
-            ))
+            out.append(DoseMention(low=a.low, high=a.high, unit=a.unit, frequency=a.frequency,
+                                   route=a.route, evidence=Evidence(s.text, s.role)))
     return tuple(out)
 
 

@@ -198,7 +198,11 @@ def row_to_record(row: Sequence[Any]) -> Record:
         pubtypes, mesh, keywords, languages, source, version, revised,
     ) = row
     texts = abstract.split("\n") if abstract else []
-    labels = json.loads(meta) if meta else [["", ""]] * len(texts)
+    # the JSON columns (arrays, by construction) parsed together: one call, not five
+    labels, pubtypes, mesh, keywords, languages = json.loads(
+        f"[{meta or 'null'},{pubtypes},{mesh},{keywords},{languages}]")
+    if labels is None:
+        labels = [["", ""]] * len(texts)
     sections = tuple(
         Section(text=t, label=lab[0], category=lab[1]) for t, lab in zip(texts, labels, strict=False)
     )
@@ -212,10 +216,10 @@ def row_to_record(row: Sequence[Any]) -> Record:
         local_id=local_id,
         journal=journal,
         year=year,
-        publication_types=tuple(json.loads(pubtypes)),
-        mesh_headings=tuple(json.loads(mesh)),
-        keywords=tuple(json.loads(keywords)),
-        languages=tuple(json.loads(languages)),
+        publication_types=tuple(pubtypes),
+        mesh_headings=tuple(mesh),
+        keywords=tuple(keywords),
+        languages=tuple(languages),
         source=source,
         version=version,
         revised=revised,
