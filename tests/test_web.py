@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from scisays.cli import app as cli_app
 from scisays.config import DatabaseUrl, DbLocation
 from scisays.corpus import Corpus, ingest_file
+from scisays.errors import ScisaysError
 from scisays.model import Report
 from scisays.pipeline import ask
 from scisays.report.load import report_schema
@@ -51,6 +52,25 @@ class CountingBuilder:
         self.entered.set()
         assert self.release.wait(600)  # released by the test; the timeout only guards a hang
         return ask(corpus, substance, conditions, **kw)
+
+
+class FailingBuilder(CountingBuilder):
+    """A build that fails the way a question whose live sources are all down fails."""
+
+    def __call__(self, corpus: Corpus, substance: str, conditions: Sequence[str], **kw: Any) -> Report:
+        with self.lock:
+            self.calls += 1
+        raise ScisaysError("PubMed did not answer (timed out).")
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 class CountingService(ReportService):
@@ -208,6 +228,57 @@ def test_service_shares_one_job(kratom_db: DbLocation, held: CountingBuilder):
     assert jobs[0].finished.wait(600) and jobs[0].state == "done"
     assert builder.calls == 1
     service.shutdown()
+
+
+def test_a_failed_build_is_tried_again_only_after_a_while(kratom_db: DbLocation):
+    """Every request for a question whose build failed does not build it again at once (against
+    a service that is down): the failure is served, with when it will be tried again."""
+    builder, clock = FailingBuilder(), Clock()
+    service = ReportService(kratom_db, None, builder=builder, retry_failed_after=30, clock=clock)
+    client = TestClient(create_app(kratom_db, None, service=service))
+    first = client.get(Q)
+    assert first.status_code == 422 and "PubMed did not answer" in first.json()["error"]["message"]
+    assert first.headers["retry-after"] == "30" and builder.calls == 1
+    clock.now += 20
+    page = client.get("/report?substance=kratom&condition=anxiety&condition=depression")
+    assert page.status_code == 422 and page.headers["retry-after"] == "10"
+    assert "tried again on a request in 10 s" in page.text and builder.calls == 1
+    clock.now += 10
+    assert client.get(Q).status_code == 422 and builder.calls == 2  # tried again, failed again
+    with Corpus.open(kratom_db) as corpus:  # a changed corpus is a new question: built at once
+        ingest_file(corpus, DATA / "edge.jsonl")
+    client.get(Q)
+    assert builder.calls == 3
+    service.shutdown()
+
+
+class HeldHistory(History):
+    """A history whose saves wait until the test releases them."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.entered, self.release = threading.Event(), threading.Event()
+
+    def save(self, **kw: Any) -> None:
+        self.entered.set()
+        assert self.release.wait(600)  # released by the test; the timeout only guards a hang
+        super().save(**kw)
+
+
+def test_a_report_shows_as_done_only_once_the_history_holds_it(kratom_db: DbLocation):
+    """Whoever sees a build done (a client, the other servers) finds it in the history."""
+    history = HeldHistory(default_history_path(kratom_db))
+    service = ReportService(kratom_db, history, builder=CountingBuilder())
+    try:
+        job = service.submit(parse_request("kratom", ["anxiety"]))
+        assert history.entered.wait(600)
+        assert not job.finished.is_set() and job.state != "done"
+        history.release.set()
+        assert job.finished.wait(600) and job.state == "done"
+        assert history.recent(5)[0].id == job.id
+    finally:
+        history.release.set()
+        service.shutdown()
 
 
 def test_history_survives_a_restart_and_a_changed_corpus_rebuilds(kratom_db: DbLocation):
@@ -406,6 +477,27 @@ def test_a_build_whose_server_died_is_taken_over(pg_kratom: DatabaseUrl):
         assert job_a.finished.wait(600)  # A's late finish changes nothing: the row is B's now
     row = b.shared.rows([req.id])[req.id]
     assert row.state == "done" and row.owner == b.shared.owner and row.builds == 2
+
+
+def test_a_build_that_failed_on_one_server_is_not_retried_at_once_by_another(pg_kratom: DatabaseUrl):
+    req = parse_request("kratom", ["anxiety"], ["corpus"])
+    failing = FailingBuilder()
+    a = ReportService(pg_kratom, History(pg_kratom), builder=failing, shared=SharedJobs(pg_kratom))
+    b_builder = CountingBuilder()
+    b = server_on(pg_kratom, b_builder)
+    soon = ReportService(pg_kratom, History(pg_kratom), builder=b_builder,
+                         shared=SharedJobs(pg_kratom, retry_failed_after=0))
+    try:
+        job_a = a.submit(req)
+        assert job_a.finished.wait(600) and job_a.state == "failed" and failing.calls == 1
+        job_b = b.submit(req)  # within A's 30 s: B shows A's failure, it does not build
+        assert job_b.finished.wait(600) and job_b.state == "failed"
+        assert "PubMed did not answer" in (job_b.error or "") and b_builder.calls == 0
+        job = soon.submit(req)  # a server whose wait is over builds it again
+        assert job.finished.wait(600) and job.state == "done" and b_builder.calls == 1
+    finally:
+        for server in (a, b, soon):
+            server.shutdown()
 
 
 def test_job_status_of_another_server_over_http(pg_kratom: DatabaseUrl, held: CountingBuilder):

@@ -8,6 +8,7 @@ a strict Content-Security-Policy; bad parameters get a 4xx with one sentence (JS
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Annotated, Any
@@ -222,8 +223,9 @@ def create_app(
         if job.state == "done":
             return HTMLResponse(report_page(job))
         if job.state == "failed":
-            return HTMLResponse(error_page(job.error_status, job.error or "Failed."),
-                                status_code=job.error_status)
+            headers, again = _retry(svc.retry_in(job))
+            return HTMLResponse(error_page(job.error_status, (job.error or "Failed.") + again),
+                                status_code=job.error_status, headers=headers)
         return HTMLResponse(progress_page(job), status_code=202, headers={"cache-control": "no-store"})
 
     @app.get("/history", response_class=HTMLResponse, include_in_schema=False)
@@ -332,7 +334,7 @@ def create_app(
         job = svc.submit(req)
         if not job.finished.is_set():
             await anyio.to_thread.run_sync(job.finished.wait, API_WAIT_SECONDS)
-        return _job_response(job)
+        return _job_response(job, svc.retry_in(job))
 
     @app.get(
         "/api/v1/jobs/{job_id}",
@@ -391,11 +393,23 @@ def _audit_status(e: ScisaysError) -> int:
     return 413 if isinstance(e, BodyTooLarge) else 503 if isinstance(e, CorpusError) else 422
 
 
-def _job_response(job: Job) -> Response:
+def _retry(seconds: float) -> tuple[dict[str, str], str]:
+    """The Retry-After header for a failed build tried again ``seconds`` from now, and a sentence
+    saying when."""
+    if seconds == float("inf"):
+        return {}, ""
+    wait = math.ceil(seconds)
+    return {"retry-after": str(wait)}, f" It will be tried again on a request in {wait} s or later."
+
+
+def _job_response(job: Job, retry_in: float) -> Response:
     if job.state == "done" and job.json_text is not None:
         return Response(job.json_text, media_type="application/json")
     if job.state == "failed":
-        return json_error(job.error_status, job.error or "Building the report failed.")
+        headers, _ = _retry(retry_in)
+        response = json_error(job.error_status, job.error or "Building the report failed.")
+        response.headers.update(headers)
+        return response
     return json_error(
         503,
         "The report is still being built; ask again shortly.",

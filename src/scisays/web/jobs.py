@@ -10,6 +10,10 @@ With a PostgreSQL corpus, several server processes (on several machines) share o
 progress is written to the row, and every other server follows that row (its progress page and
 ``/api/v1/jobs/{id}`` show the same state) and serves the finished report from the shared
 history. A build whose server died (no progress written for ``STALE_SECONDS``) is claimed again.
+
+A build that failed (a live source down, the corpus unreachable mid-build) is served as failed,
+with the seconds until it may be tried again, for ``RETRY_FAILED_AFTER``: the next request after
+that builds it again (on any server), not every request at once against a service that is down.
 """
 
 from __future__ import annotations
@@ -77,6 +81,12 @@ class Job:
     from_history: bool = False
     follows: bool = False  # another server builds it; this one shows the shared row
     finished: threading.Event = field(default_factory=threading.Event)
+    failed_at: float | None = None  # the server's clock when it failed
+
+    def fail(self, error: str, status: int, at: float) -> None:
+        self.error, self.error_status, self.failed_at = error, status, at
+        self.step = self.state = "failed"
+        self.finished.set()
 
     @property
     def id(self) -> str:
@@ -101,6 +111,7 @@ class Job:
 
 
 STALE_SECONDS = 120.0  # a claimed build with no progress written for this long is claimed again
+RETRY_FAILED_AFTER = 30.0  # a failed build is tried again by the first request this much later
 PROGRESS_EVERY = 0.25  # seconds between progress writes to the shared row
 FOLLOW_EVERY = 0.2  # seconds between reads of the rows this server follows
 
@@ -145,25 +156,27 @@ class SharedJobs:
     """The job table in the PostgreSQL database every server process shares (thread-safe: one
     autocommitted statement per call on a connection that reconnects when lost)."""
 
-    def __init__(self, url: DatabaseUrl) -> None:
+    def __init__(self, url: DatabaseUrl, *, retry_failed_after: float = RETRY_FAILED_AFTER) -> None:
         self.conn = PgConnection.open(url, reconnect=True)
         self.conn.execute(_JOBS_SCHEMA)
         self.owner = f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.retry_failed_after = retry_failed_after
 
     def claim(self, request: ReportRequest, fingerprint: str) -> bool:
         """Make this server the builder of ``request`` unless another server is building it for
-        the same corpus state; True if this server must build. Atomic: of servers claiming at
-        once, exactly one wins."""
+        the same corpus state, or it failed less than ``retry_failed_after`` ago; True if this
+        server must build. Atomic: of servers claiming at once, exactly one wins."""
         row = self.conn.execute(
             "INSERT INTO jobs VALUES (?, ?, ?, ?, 'queued', 'queued', 0, 0, NULL, 0, NULL, "
             f"{_NOW}, 1) ON CONFLICT (id) DO UPDATE SET query=excluded.query, "
             "fingerprint=excluded.fingerprint, owner=excluded.owner, state='queued', step='queued', "
             "done=0, total=0, error=NULL, error_status=0, seconds=NULL, heartbeat=excluded.heartbeat, "
             "builds=jobs.builds + 1 "
-            "WHERE jobs.fingerprint <> excluded.fingerprint OR jobs.state IN ('done', 'failed') "
-            "OR jobs.heartbeat < excluded.heartbeat - ? RETURNING owner",
+            "WHERE jobs.fingerprint <> excluded.fingerprint OR jobs.state = 'done' "
+            "OR (jobs.state = 'failed' AND jobs.heartbeat <= excluded.heartbeat - ?) "
+            "OR (jobs.state <> 'failed' AND jobs.heartbeat < excluded.heartbeat - ?) RETURNING owner",
             (request.id, json.dumps(request.query(), ensure_ascii=False), fingerprint, self.owner,
-             STALE_SECONDS)).fetchone()
+             self.retry_failed_after, STALE_SECONDS)).fetchone()
         return row is not None
 
     def progress(self, job: Job) -> None:
@@ -200,8 +213,12 @@ class ReportService:
         keep: int = 256,
         builder: Builder = ask,
         shared: SharedJobs | None = None,
+        retry_failed_after: float = RETRY_FAILED_AFTER,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.corpus = corpus
+        self.retry_failed_after = retry_failed_after
+        self.clock = clock
         self.history = history
         self.shared = shared
         self._builder = builder
@@ -237,8 +254,8 @@ class ReportService:
         try:
             fp = self.fingerprint()
         except CorpusError as e:  # no corpus in the database, or the database is unreachable
-            job = Job(request, "", state="failed", step="failed", error=str(e), error_status=503)
-            job.finished.set()
+            job = Job(request, "")
+            job.fail(str(e), 503, self.clock())
             return job
         if any(src != LOCAL_SOURCE for src in request.sources):
             # Live answers change: a report that used them is rebuilt once a day (the HTTP
@@ -246,7 +263,7 @@ class ReportService:
             fp += "|live:" + datetime.now(UTC).date().isoformat()
         with self._lock:
             cached = self._jobs.get(request.id)
-            if cached is not None and cached.state != "failed" and cached.fingerprint == fp:
+            if cached is not None and cached.fingerprint == fp and self.retry_in(cached) > 0:
                 self._jobs.move_to_end(request.id)
                 return cached
             job = self._from_history(request, fp) or self._start(request, fp)
@@ -254,6 +271,13 @@ class ReportService:
             self._jobs.move_to_end(request.id)
             self._evict()
             return job
+
+    def retry_in(self, job: Job) -> float:
+        """Seconds until a failed job is built again by the next request for it (0 if it may be
+        now); infinite for a job that has not failed."""
+        if job.state != "failed" or job.failed_at is None:
+            return float("inf")
+        return max(0.0, job.failed_at + self.retry_failed_after - self.clock())
 
     def get(self, job_id: str) -> Job | None:
         """The latest job for a question id: this server's, or with shared jobs one that another
@@ -317,9 +341,7 @@ class ReportService:
                     self._unfollow(job)
                     return
             elif row.state == "failed":
-                job.error, job.error_status = row.error, row.error_status
-                job.step = job.state = "failed"
-                job.finished.set()
+                job.fail(row.error or "Building the report failed.", row.error_status, self.clock())
                 self._unfollow(job)
                 return
             else:
@@ -424,32 +446,31 @@ class ReportService:
                 )
             doc = report.to_dict()
             text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-            self._finish(job, report, text, time.perf_counter() - t0)
+            seconds = time.perf_counter() - t0
+            self._save(req, doc, text, job.fingerprint, seconds)  # before anyone can see it done
+            self._finish(job, report, text, seconds)
         except ScisaysError as e:
-            job.error = str(e)
-            job.error_status = (
-                503 if isinstance(e, CorpusError) else 502 if isinstance(e, NoSourceAnswered) else 422
-            )
-            job.step = job.state = "failed"
-            job.finished.set()
-            return
+            job.fail(str(e), 503 if isinstance(e, CorpusError) else 502 if isinstance(e, NoSourceAnswered)
+                     else 422, self.clock())
         except Exception:
             log.exception("building the report for %s failed", req.key)
-            job.error = "Building the report failed unexpectedly; the server log has the details."
-            job.error_status = 500
-            job.step = job.state = "failed"
-            job.finished.set()
+            job.fail("Building the report failed unexpectedly; the server log has the details.", 500,
+                     self.clock())
+
+    def _save(self, req: ReportRequest, doc: dict[str, Any], text: str, fingerprint: str,
+              seconds: float) -> None:
+        """Keep a built report in the history (a failure to is logged: the report is still served)."""
+        if self.history is None:
             return
-        if self.history is not None:
-            try:
-                self.history.save(
-                    id=req.id,
-                    query=req.query(),
-                    report=doc,
-                    report_json=text,
-                    fingerprint=job.fingerprint,
-                    created=datetime.now(UTC).isoformat(timespec="milliseconds"),
-                    seconds=job.seconds or 0.0,
-                )
-            except Exception:
-                log.exception("saving the report to the history failed")
+        try:
+            self.history.save(
+                id=req.id,
+                query=req.query(),
+                report=doc,
+                report_json=text,
+                fingerprint=fingerprint,
+                created=datetime.now(UTC).isoformat(timespec="milliseconds"),
+                seconds=seconds,
+            )
+        except Exception:
+            log.exception("saving the report to the history failed")
