@@ -308,6 +308,28 @@ def test_postgres_fingerprint_changes_with_records_only(postgres_url):
         assert first != second == c.fingerprint()
 
 
+def test_postgres_keeps_the_record_count_through_every_change(postgres_url):
+    import psycopg
+
+    def counted() -> int:
+        with psycopg.connect(postgres_url.url) as raw:
+            return int(raw.execute("SELECT count(*) FROM records").fetchone()[0])
+
+    with Corpus.open(postgres_url, create=True) as c:
+        assert c.count() == 0
+        ingest_file(c, KRATOM_DEV)
+        c.write_batch([Record(pmid=str(8000 + i), doi="10.1/dup", title=f"t{i}") for i in range(3)])
+        c.write_batch([Record(pmid="8001", title="t1, revised", version=2)])  # an update: no new record
+        c.write_batch([Deletion(("8000", "8002", "123456789"))])  # two deleted, one never there
+        assert c.count() == counted() == 9 + 3 - 2
+    with psycopg.connect(postgres_url.url, autocommit=True) as raw:  # a corpus from before the count
+        raw.execute("DELETE FROM meta WHERE key = 'records'")
+    with Corpus.open(postgres_url) as c:
+        assert c.count() == counted()  # counted, as before
+        c.write_batch([Record(pmid="8003", title="t3")])
+        assert c.count() == counted() == 11  # kept again from the first write on
+
+
 def test_concurrent_writers_on_postgres_end_as_one_writer_would(tmp_path: Path, postgres_url):
     """Two processes ingest at the same time into one PostgreSQL corpus, with records that merge
     across their files (PMID-less copies of DOIs the other file brings): the corpus ends as a
@@ -329,6 +351,7 @@ def test_concurrent_writers_on_postgres_end_as_one_writer_would(tmp_path: Path, 
         assert p.returncode == 0, err.decode()
     with Corpus.open(postgres_url) as c:
         keys = [k for k, _ in snapshot(c)]
+        assert c.count() == len(keys)  # the kept count, written by both writers
     # records 0..298 even: the copy merged into the PubMed record (or was skipped as older);
     # the copies 300..598 are records of their own
     assert len(keys) == 300 + 150 and len(set(keys)) == len(keys)

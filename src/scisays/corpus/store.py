@@ -12,6 +12,7 @@ corpus under another key (say a DOI-keyed record later seen with its PMID) merge
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -335,19 +336,27 @@ class Corpus:
         a record that more than one of them finds is read from its row once, and with the
         appraisal of ``version`` stored for it, if any (and its row has not changed since)."""
         ranked: list[list[tuple[int, float]]] = []
-        for any_of, and_any_of in queries:
-            first = [t for t in any_of if _has_token(t)]
-            second = [t for t in and_any_of if _has_token(t)]
-            if not first or limit <= 0:
-                ranked.append([])
-                continue
-            found = self._ranked(first, second, limit, head=True)
-            if len(found) < limit:
-                found += self._ranked(first, second, limit - len(found), head=False)
-            ranked.append(found)
-        read = self._read_rows(list(dict.fromkeys(rowid for found in ranked for rowid, _ in found)), version)
+        with self._snapshot():  # what the searches find is what is read, whoever writes meanwhile
+            for any_of, and_any_of in queries:
+                first = [t for t in any_of if _has_token(t)]
+                second = [t for t in and_any_of if _has_token(t)]
+                if not first or limit <= 0:
+                    ranked.append([])
+                    continue
+                found = self._ranked(first, second, limit, head=True)
+                if len(found) < limit:
+                    found += self._ranked(first, second, limit - len(found), head=False)
+                ranked.append(found)
+            read = self._read_rows(list(dict.fromkeys(rowid for found in ranked for rowid, _ in found)),
+                                   version)
         return Found([[(read[rowid].record, score) for rowid, score in found] for found in ranked],
                      {s.record.key: s for s in read.values() if s.appraisal is not None})
+
+    @contextlib.contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """A read-only transaction: every statement inside sees the corpus as it was at its start."""
+        raise NotImplementedError
+        yield
 
     def _read_rows(self, rowids: Sequence[int], version: str | None) -> dict[int, StoredAppraisal]:
         """Rowid -> the record of each row (read once, however many searches found it), with its
@@ -384,8 +393,9 @@ class Corpus:
         """Ids for up to ``n`` new records of the batch being written (inside its transaction)."""
         raise NotImplementedError
 
-    def _note_change(self) -> None:
-        """Called inside a write transaction that changed records (for :meth:`fingerprint`)."""
+    def _note_change(self, added: int) -> None:
+        """Called inside a write transaction that changed records (for :meth:`fingerprint`),
+        with how many records it added (negative: removed)."""
 
     def __enter__(self) -> Corpus:
         return self
@@ -422,7 +432,7 @@ class Corpus:
                     self._apply_record(item, existing, deleted, result, writes)
             writes.flush()
             if result.inserted or result.updated or result.deleted:
-                self._note_change()
+                self._note_change(result.inserted - result.deleted)
             if progress is not None:
                 sha, name, size, done = progress
                 c.execute(
@@ -828,6 +838,14 @@ class SqliteCorpus(Corpus):
 
     def _begin_write(self) -> None:
         self.sqlite.execute("BEGIN IMMEDIATE")
+
+    @contextlib.contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        self.sqlite.execute("BEGIN")  # deferred: the first read fixes what the transaction sees
+        try:
+            yield
+        finally:
+            self.sqlite.execute("COMMIT")
 
     def _ranked(self, first: list[str], second: list[str], limit: int, *, head: bool
                 ) -> list[tuple[int, float]]:
