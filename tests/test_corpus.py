@@ -175,6 +175,25 @@ def test_several_searches_at_once_read_each_record_once(store: DbLocation):
         assert together == [c.search(a, b, limit=5) for a, b in queries]
 
 
+def test_a_search_reads_the_records_it_found_whoever_writes_meanwhile(
+        store: DbLocation, monkeypatch: pytest.MonkeyPatch):
+    """Searches rank row ids, then read the rows: all in one snapshot, so a record deleted by
+    another writer in between is still read (the next search no longer finds it)."""
+    with Corpus.open(store, create=True) as c:
+        c.write_batch([Record(pmid=str(9100 + i), title=f"Kratom study {i}") for i in range(3)])
+        real = type(c)._read_rows
+
+        def read_after_a_deletion(self: Corpus, rowids: list[int], version: str | None) -> object:
+            with Corpus.open(store) as other:  # another process, as far as the corpus can tell
+                assert other.write_batch([Deletion(("9101",))]).deleted == 1
+            return real(self, rowids, version)
+
+        monkeypatch.setattr(type(c), "_read_rows", read_after_a_deletion)
+        assert sorted(r.pmid for r, _ in c.search(["kratom"])) == ["9100", "9101", "9102"]
+        monkeypatch.setattr(type(c), "_read_rows", real)
+        assert sorted(r.pmid for r, _ in c.search(["kratom"])) == ["9100", "9102"]
+
+
 def test_not_a_scisays_database(tmp_path: Path):
     other = tmp_path / "other.db"
     con = sqlite3.connect(other)
