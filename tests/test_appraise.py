@@ -222,3 +222,18 @@ def test_the_prefilter_never_drops_a_sentence_that_names_the_condition():
                 matched += 1
                 assert s.index in kept, (p.pattern[:80], s.text)
     assert matched > 20
+
+
+def test_answering_a_question_keeps_every_other_field_of_the_appraisal():
+    """``Appraisal.answering`` spells out ``dataclasses.replace``: a field added later must be
+    added there too (each field gets its own marker, so none can be dropped or swapped)."""
+    import dataclasses
+
+    from scisays.model import Appraisal
+
+    marks = {f.name: object() for f in dataclasses.fields(Appraisal)}
+    a = Appraisal(**marks)
+    findings, doses = object(), object()
+    b = a.answering(findings, doses)
+    assert all(getattr(b, name) is (findings if name == "findings" else doses if name == "doses" else mark)
+               for name, mark in marks.items())

@@ -371,6 +371,13 @@ class Appraisal:
     certainty_statements: tuple[CertaintyStatement, ...] = ()
     retracted: str = ""  # why the record counts as retracted (empty: it does not)
 
+    def answering(self, findings: tuple[Finding, ...], doses: tuple[DoseMention, ...]) -> Appraisal:
+        """This appraisal with a question's findings and doses (``dataclasses.replace``, spelled
+        out: it is called for every study of every question, and replace is several times slower)."""
+        return Appraisal(self.record_key, self.design, self.design_basis, self.species, self.sample_size,
+                         self.sample_size_evidence, self.conclusion, findings, self.safety, doses,
+                         self.dose_effects, self.pooled, self.certainty_statements, self.retracted)
+
     def finding_for(self, condition: str) -> Finding | None:
         for f in self.findings:
             if f.condition == condition:

@@ -116,7 +116,7 @@ class Appraiser:
         terms = question.substance_terms or (question.substance,)
         doses = (find_doses(sentences, terms, at=base.amounts)
                  if base.amounts is not None and self.doses is find_doses else self.doses(sentences, terms))
-        return dataclasses.replace(a, findings=findings, doses=doses)
+        return a.answering(findings, doses)
 
     def __call__(self, record: Record, question: Question) -> Appraisal:
         """Appraise ``record`` for every condition of ``question``."""

@@ -101,10 +101,15 @@ def _route(sentence: str) -> str:
     return ""
 
 
+_OPEN_PAREN_END = re.compile(r"\(\s*$")
+_CLAUSE_MARK = re.compile(r"[;()]")
+_OF_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:of|per day of|daily of)\s+(?:\w+\s+){0,2}?")
+
+
 def _is_substance_dose(sentence: str, start: int, end: int, substance: re.Pattern[str]) -> bool:
     before = sentence[:start]
     # "<name> (2 g)": the words just before the parenthesis must be the substance (or a vehicle of it).
-    paren = re.search(r"\(\s*$", before)
+    paren = _OPEN_PAREN_END.search(before)
     if paren:
         head = before[: paren.start()]
         last = None
@@ -112,13 +117,12 @@ def _is_substance_dose(sentence: str, start: int, end: int, substance: re.Patter
             last = m
         return last is not None and bool(_VEHICLE.match(head[last.end():]))
     window_before = before[-70:]
-    clause_before = re.split(r"[;()]", window_before)[-1]
+    clause_before = _CLAUSE_MARK.split(window_before)[-1]
     if substance.search(clause_before):
         # no other parenthesised dose between the substance and this amount
         return True
     after = sentence[end : end + 40]
-    return bool(re.match(r"^\s*(?:\([^)]*\)\s*)?(?:of|per day of|daily of)\s+(?:\w+\s+){0,2}?", after)
-                and substance.search(after))
+    return bool(_OF_AFTER.match(after) and substance.search(after))
 
 
 class Amount(NamedTuple):

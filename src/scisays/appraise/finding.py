@@ -272,7 +272,7 @@ def mentions(sentence: str, condition: re.Pattern[str], *, low: str | None = Non
     cleaned = sentence if sentence.isascii() else sentence.translate(_DASH_TABLE)
     if condition.search(cleaned) is None:
         return False
-    if not any(end in low for end in _FALSE_MENTION_ENDS):
+    if "depression" not in low or not any(end in low for end in _FALSE_MENTION_ENDS):
         return True
     return condition.search(_FALSE_MENTIONS.sub(" ", cleaned)) is not None
 
@@ -486,6 +486,8 @@ _COMPARATOR_SLOT = re.compile(
 def only_as_comparator(text: str, substance: re.Pattern[str]) -> bool:
     """True if the sentence names the substance only as what another treatment was compared
     with ("rofecoxib caused less ulceration than ibuprofen"): its result is another drug's."""
+    if not may_contain(text, substance):
+        return False
     found = list(substance.finditer(text))
     return bool(found) and all(_COMPARATOR_SLOT.search(text[max(0, m.start() - 60):m.start()])
                                for m in found)
