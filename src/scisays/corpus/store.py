@@ -352,11 +352,9 @@ class Corpus:
         return Found([[(read[rowid].record, score) for rowid, score in found] for found in ranked],
                      {s.record.key: s for s in read.values() if s.appraisal is not None})
 
-    @contextlib.contextmanager
-    def _snapshot(self) -> Iterator[None]:
+    def _snapshot(self) -> contextlib.AbstractContextManager[None]:
         """A read-only transaction: every statement inside sees the corpus as it was at its start."""
         raise NotImplementedError
-        yield
 
     def _read_rows(self, rowids: Sequence[int], version: str | None) -> dict[int, StoredAppraisal]:
         """Rowid -> the record of each row (read once, however many searches found it), with its
