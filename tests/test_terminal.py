@@ -10,7 +10,7 @@ from rich.console import Console
 from scisays.corpus import Corpus, ingest_file
 from scisays.model import Report
 from scisays.pipeline import ask
-from scisays.report import render_terminal
+from scisays.report import render_markdown, render_terminal
 
 from conftest import KRATOM_DEV, XSS_TITLE, with_live_data
 
@@ -47,3 +47,16 @@ def test_progress_reports_every_step(tmp_path):
     steps = [s for s, _, _ in seen]
     assert steps[0] == "searching" and steps[-1] == "grading"
     assert ("appraising", 9, 9) in seen
+
+
+def test_terminal_cites_the_first_studies_of_a_long_list_and_counts_the_rest(kratom_report: Report):
+    """A broad question's reason can rest on hundreds of studies: the terminal names the first
+    few and says how many more the files list."""
+    v = kratom_report.verdicts[0]
+    many = tuple(f"id:many{i}" for i in range(20))
+    reasons = (dataclasses.replace(v.reasons[0], citations=many), *v.reasons[1:])
+    report = dataclasses.replace(kratom_report, verdicts=(dataclasses.replace(v, reasons=reasons),
+                                                          *kratom_report.verdicts[1:]))
+    text = " ".join(plain(report).replace("│", " ").split())  # lines unwrapped
+    assert "id:many7; … and 12 more (see --format md or json)]" in text and "id:many8" not in text
+    assert "id:many19" in render_markdown(report)  # the file lists them all

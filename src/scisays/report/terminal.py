@@ -52,6 +52,16 @@ _TIER_STYLE = ("bold blue", "cyan", "yellow", "magenta", "bright_black")
 BAR_WIDTH = 40
 
 
+MAX_CITATIONS = 8  # per line; a broad question's reason can rest on hundreds of studies
+
+
+def _cites(citations: tuple[str, ...]) -> str:
+    """" [a; b; …]": the first ``MAX_CITATIONS``, then how many more (the files list them all)."""
+    shown = "; ".join(citations[:MAX_CITATIONS])
+    more = len(citations) - MAX_CITATIONS
+    return f" [{shown}; … and {more} more (see --format md or json)]" if more > 0 else f" [{shown}]"
+
+
 def _t(text: str, style: str = "") -> Text:
     return Text(" ".join(text.split()), style=style)
 
@@ -179,7 +189,7 @@ def render_terminal(report: Report) -> RenderableType:
             body.append("• ")
             body.append(" ".join(r.text.split()))
             if r.citations:
-                body.append(" [" + "; ".join(r.citations) + "]", style="cyan")
+                body.append(_cites(r.citations), style="cyan")
             body.append("\n")
         parts.append(Panel(body, title=_t(f"Why: {v.condition}", "bold"), title_align="left"))
     parts.extend(_charts(report))
@@ -233,7 +243,7 @@ def render_terminal(report: Report) -> RenderableType:
     for reason in report.safety.rating_reasons:
         safety.append("• " + " ".join(reason.text.split()))
         if reason.citations:
-            safety.append(" [" + "; ".join(reason.citations) + "]", "cyan")
+            safety.append(_cites(reason.citations), "cyan")
         safety.append("\n")
     for t in report.safety.topics:
         safety.append(f"{t.topic.label.capitalize()}", "bold")
@@ -264,7 +274,7 @@ def render_terminal(report: Report) -> RenderableType:
     for rng in report.dose.ranges:
         span = f"{rng.low:g}" if rng.low == rng.high else f"{rng.low:g}–{rng.high:g}"
         dose.append(f"{rng.species} studies: {span} {rng.unit} ")
-        dose.append("[" + "; ".join(rng.citations) + "]\n", "cyan")
+        dose.append(_cites(rng.citations).lstrip() + "\n", "cyan")
     for cd in report.dose.doses:
         dose.append(f"{cd.dose.describe()}", "bold")
         dose.append(f" ({cd.design.label}) ")
@@ -283,7 +293,7 @@ def render_terminal(report: Report) -> RenderableType:
         gaps.append(f"{g.condition or 'safety'}: ", "bold")
         gaps.append(" ".join(g.text.split()))
         if g.citations:
-            gaps.append(" [" + "; ".join(g.citations) + "]", "cyan")
+            gaps.append(_cites(g.citations), "cyan")
         gaps.append("\n")
     if not gaps.plain:
         gaps.append("No gap found by scisays' rules.")
