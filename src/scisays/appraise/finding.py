@@ -119,8 +119,8 @@ _HEDGE = re.compile(
     r"\bperceived\b|\bself-reported\b|\bappear\w*",
     re.IGNORECASE,
 )
-# Uses of the condition's words that are not the condition (opioid CNS depression etc.).
-# What else is called a depression: "respiratory depression" is no mention of the condition.
+# Uses of the condition's words that are not the condition: "respiratory depression", opioid
+# "CNS depression" are no mention of depression.
 _LOOK_ALIKES = ("respiratory", "cns", "central nervous system", "cardiac", "myocardial", "bone marrow",
                 "st segment", "immune", "ventilatory", "spreading", "cortical")
 _FALSE_MENTIONS = re.compile(

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol, overload
+from typing import Any, NamedTuple, Protocol
 
 from ..config import DatabaseUrl, DbLocation
 from ..errors import CorpusError
@@ -107,6 +107,7 @@ _READ_COLUMNS = (
     "rowid, pmid, doi, pmcid, nct_id, local_id, title, abstract, section_meta, journal, year, "
     "publication_types, mesh, keywords, languages, source, version, revised"
 )
+_READ_COLUMNS_OF_R = ", ".join(f"r.{c.strip()}" for c in _READ_COLUMNS.split(","))  # FROM records r
 
 
 class StoredAppraisal(NamedTuple):
@@ -359,7 +360,6 @@ class Corpus:
     def _read_rows(self, rowids: Sequence[int], version: str | None) -> dict[int, StoredAppraisal]:
         """Rowid -> the record of each row (read once, however many searches found it), with its
         content hash and its stored appraisal of ``version`` (None if there is none)."""
-        cols = ", ".join(f"r.{c.strip()}" for c in _READ_COLUMNS.split(","))
         join = ("LEFT JOIN appraisals a ON a.record_id = r.rowid AND a.version = ? "
                 "AND a.content_hash = r.content_hash" if version is not None else "")
         data = "a.data" if version is not None else "NULL"
@@ -368,7 +368,7 @@ class Corpus:
             chunk = rowids[i:i + 500]
             params = ([version] if version is not None else []) + list(chunk)
             for row in self.conn.execute(
-                    f"SELECT {cols}, r.content_hash, {data} FROM records r {join} "
+                    f"SELECT {_READ_COLUMNS_OF_R}, r.content_hash, {data} FROM records r {join} "
                     f"WHERE r.rowid IN ({','.join('?' * len(chunk))})", params):
                 out[row[0]] = StoredAppraisal(row_to_record(row[:-2]), row[-2], _unpack(row[-1]))
         return out
@@ -377,7 +377,7 @@ class Corpus:
                 ) -> list[tuple[int, float]]:
         """The rowids and scores of the best ``limit`` matches of (any of ``first``) and (any of
         ``second``, if given), best first: with ``head``, those naming a ``first`` term in the
-        title, MeSH or keywords; without, the others. """
+        title, MeSH or keywords; without, the others."""
         raise NotImplementedError
 
     def _count_publication_types(self) -> list[tuple[str, int]]:
@@ -658,29 +658,13 @@ class Corpus:
 
     # -- precomputed appraisals ---------------------------------------------------------------
 
-    def stored_appraisals(self, keys: Sequence[str], version: str) -> dict[str, tuple[str, str]]:
-        """Record key -> (content hash, the stored question-independent appraisal as JSON) of
-        that version, for the records whose content has not changed since it was computed."""
-        out: dict[str, tuple[str, str]] = {}
-        for i in range(0, len(keys), 500):
-            chunk = list(keys[i:i + 500])
-            marks = ",".join("?" * len(chunk))
-            for key, digest, data in self.conn.execute(
-                f"SELECT r.key, a.content_hash, a.data FROM records r JOIN appraisals a "
-                f"ON a.record_id = r.rowid WHERE r.key IN ({marks}) AND a.version = ? "
-                f"AND a.content_hash = r.content_hash",
-                (*chunk, version),
-            ):
-                out[key] = (digest, _unpack(data))
-        return out
-
     def records_to_appraise(self, version: str, batch: int = 500) -> Iterator[list[tuple[int, str, Record]]]:
         """Batches of (record id, content hash, record) without a current appraisal of
         ``version``, in record order; each batch is read after the previous one was stored."""
         last = 0
         while True:
             rows = self.conn.execute(
-                f"SELECT r.content_hash, {', '.join('r.' + c.strip() for c in _READ_COLUMNS.split(','))} "
+                f"SELECT r.content_hash, {_READ_COLUMNS_OF_R} "
                 "FROM records r LEFT JOIN appraisals a ON a.record_id = r.rowid "
                 "AND a.version = ? AND a.content_hash = r.content_hash "
                 "WHERE a.record_id IS NULL AND r.rowid > ? ORDER BY r.rowid LIMIT ?",
@@ -895,14 +879,6 @@ def file_fingerprint(path: Path) -> str:
 def pack(data: str) -> bytes:
     """A stored appraisal's JSON as the corpus keeps it (zlib)."""
     return zlib.compress(data.encode("utf-8"), 6)
-
-
-@overload
-def _unpack(data: bytes | str) -> str: ...
-
-
-@overload
-def _unpack(data: None) -> None: ...
 
 
 def _unpack(data: bytes | str | None) -> str | None:
