@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from scisays.appraise import appraise, retraction
+from scisays.appraise import RULES_APPRAISER, appraise, retraction
 from scisays.appraise.finding import active_comparator, classify_sentence, find_direction
 from scisays.appraise.review import certainty_for, certainty_statements, pooled_designs
 from scisays.appraise.safety import topics_in
@@ -267,9 +267,12 @@ def test_head_to_head_trial_without_placebo_is_a_comparison():
                                    "METHODS"),
                            Section("There was no significant difference in blood pressure reduction "
                                    "in hypertension.", "CONCLUSIONS", "CONCLUSIONS")))
-    a = appraise(rec, build_question("enalapril", ["hypertension"]))
-    f = a.finding_for("hypertension")
+    q = build_question("enalapril", ["hypertension"])
+    f = RULES_APPRAISER(rec, q).finding_for("hypertension")
     assert f is not None and f.direction is Direction.COMPARISON and "nifedipine" in f.comparator
+    # the learned reader reads "no difference" against an active drug as no verdict on benefit either
+    f = appraise(rec, q).finding_for("hypertension")
+    assert f is not None and f.direction in (Direction.COMPARISON, Direction.UNCERTAIN, Direction.UNCLEAR)
 
 
 # --- grading ----------------------------------------------------------------------------------
@@ -471,7 +474,9 @@ def test_kratom_like_body_is_insufficient_and_unsafe():
     review = next(s for s in studies if s.record.pmid == "9001")
     assert review.appraisal.pooled is not None and review.appraisal.pooled.kind == "uncontrolled"
     meta = next(s for s in studies if s.record.pmid == "9002")
-    assert meta.appraisal.finding_for("anxiety").direction is Direction.NO_EFFECT  # a broader term
+    # a broader term: the rules read it; the reader never reads benefit into it
+    assert RULES_APPRAISER(meta.record, q).finding_for("anxiety").direction is Direction.NO_EFFECT
+    assert meta.appraisal.finding_for("anxiety").direction is not Direction.BENEFIT
     rct = next(s for s in studies if s.record.pmid == "9003")
     assert [m.topic for m in rct.appraisal.safety] == [SafetyTopic.TOLERABILITY]
     assert report.safety.rating in ("likely unsafe", "possibly unsafe")
@@ -561,7 +566,7 @@ def test_one_small_null_trial_is_not_evidence_of_no_benefit():
 
 # --- a review rated very low: its authors' conclusion, or plainly insufficient ------------------
 
-def _cochrane(conclusions: str) -> Study:
+def _cochrane(conclusions: str, appraiser=RULES_APPRAISER) -> Study:
     rec = Record(
         title="Clobazam add-on therapy for drug-resistant epilepsy", pmid="77",
         publication_types=("Systematic Review", "Meta-Analysis"),
@@ -570,14 +575,19 @@ def _cochrane(conclusions: str) -> Study:
                   Section("Clobazam reduced seizure frequency (RR 0.6; very low-certainty evidence).",
                           "RESULTS", "RESULTS"),
                   Section(conclusions, "CONCLUSIONS", "CONCLUSIONS")))
-    return Study(record=rec, appraisal=appraise(rec, build_question("clobazam", ["epilepsy"])))
+    return Study(record=rec, appraisal=appraiser(rec, build_question("clobazam", ["epilepsy"])))
 
 
 def test_a_very_low_review_reports_the_direction_its_authors_conclude():
-    v = grade_condition("epilepsy", [_cochrane(
-        "Clobazam as an add-on treatment may reduce seizure frequency. This finding has been derived "
-        "from very low-certainty evidence. It remains unclear which population will best benefit.")])
+    conclusions = ("Clobazam as an add-on treatment may reduce seizure frequency. This finding has been "
+                   "derived from very low-certainty evidence. It remains unclear which population will "
+                   "best benefit.")
+    v = grade_condition("epilepsy", [_cochrane(conclusions)])
     assert (v.label, v.certainty) == ("may benefit", "very low")
+    # the learned reader, as its labels rule (LABELLING.md): a benefit read only from very
+    # low-certainty evidence is insufficient
+    v = grade_condition("epilepsy", [_cochrane(conclusions, appraise)])
+    assert (v.label, v.certainty) == ("insufficient evidence", "very low")
 
 
 def test_a_very_low_review_whose_authors_say_the_evidence_cannot_tell_is_insufficient():

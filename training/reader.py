@@ -191,7 +191,8 @@ def _train(base_dir: Path, enc: list[dict[str, list[int]]], labels: list[int], w
             w = torch.tensor([weights[j] for j in idx], device=device)
             with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=device == "cuda"):
                 logits = model(**inputs).logits
-            loss = (torch.nn.functional.cross_entropy(logits.float(), y, reduction="none") * w).sum() / w.sum()
+            each = torch.nn.functional.cross_entropy(logits.float(), y, reduction="none")
+            loss = (each * w).sum() / w.sum()
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), RECIPE["clip"])
@@ -205,7 +206,8 @@ def _soup(states: list[dict[str, Any]]) -> dict[str, Any]:
             for k in states[0]}
 
 
-def _predict(base_dir: Path, state: dict[str, Any], enc: list[dict[str, list[int]]], device: str) -> list[list[float]]:
+def _predict(base_dir: Path, state: dict[str, Any], enc: list[dict[str, list[int]]],
+             device: str) -> list[list[float]]:
     import torch
 
     model = _model(base_dir, device, 0)
@@ -246,7 +248,8 @@ def fit(data: Path, base_dir: Path, out: Path, device: str, limit: int, epochs: 
             for i, lg in zip(test, _predict(base_dir, st, [enc[i] for i in test], device), strict=True):
                 oof[rows[i]["id"]][f"seed{seed}"] = lg
             print(f"fold {k} seed {seed} done at {time.time() - started:.0f}s", flush=True)
-        for i, lg in zip(test, _predict(base_dir, _soup(states), [enc[i] for i in test], device), strict=True):
+        souped = _predict(base_dir, _soup(states), [enc[i] for i in test], device)
+        for i, lg in zip(test, souped, strict=True):
             oof[rows[i]["id"]]["soup"] = lg
     (out / "oof.json").write_text(json.dumps({"labels": LABELS, "recipe": RECIPE, "epochs": epochs,
                                               "folds": folds, "oof": oof}))

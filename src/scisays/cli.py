@@ -34,6 +34,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .appraise import RULES_APPRAISER, appraiser_for
 from .cli_eval import build_eval_app
 from .config import DB_ENV, db_was_chosen, load_settings, resolve_db
 from .corpus import Corpus, IngestResult, ingest_file
@@ -84,6 +85,11 @@ OfflineOption = Annotated[
 ]
 RefreshOption = Annotated[
     bool, typer.Option("--refresh", help="Ask every live source again, ignoring cached answers.")
+]
+ReaderOption = Annotated[
+    str, typer.Option("--reader", help="Who reads what each study concluded: model (the learned reader "
+                      "of conclusions, which says 'could not be read with confidence' rather than guess) "
+                      "or rules (the hand-written patterns).")
 ]
 
 
@@ -147,6 +153,8 @@ def corpus_ingest(
     scheduler: SchedulerOption = None,
 ) -> None:
     """Ingest PubMed/MEDLINE XML and JSON Lines files into the corpus (idempotent, resumable)."""
+    if appraise:
+        appraiser_for("model")  # a missing or damaged reader stops here, before any write
     for f in files:  # check every path before touching the corpus
         if not f.exists():
             raise UsageError(f"No such file: {f}; check the path and try again.")
@@ -208,21 +216,23 @@ def corpus_appraise(
         int | None, typer.Option(help="Local worker processes (default: 2, or 1 on one core).", min=1, max=64)
     ] = None,
     scheduler: SchedulerOption = None,
+    reader: ReaderOption = "model",
 ) -> None:
     """Compute the question-independent appraisal of every record once and store it in the
     corpus, so `ask` reuses it (resumable: a re-run does only what is missing)."""
+    read = appraiser_for(reader) is not RULES_APPRAISER  # a damaged model stops here, before any write
     with Corpus.open(resolve_db(db)) as corpus:
-        _appraise(corpus, workers, _scheduler(scheduler))
+        _appraise(corpus, workers, _scheduler(scheduler), read)
 
 
-def _appraise(corpus: Corpus, workers: int | None, scheduler: str | None) -> None:
+def _appraise(corpus: Corpus, workers: int | None, scheduler: str | None, read: bool = True) -> None:
     from .corpus.appraise import appraise_corpus
 
     with Progress(TextColumn("[bold]Appraising"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=err, transient=True) as progress:
         task = progress.add_task("appraise", total=None)
         result = appraise_corpus(
-            corpus, workers=workers, scheduler=scheduler,
+            corpus, workers=workers, scheduler=scheduler, read=read,
             progress=lambda done, total: progress.update(task, completed=done, total=total))
     err.print(Text(f"Corpus {corpus.name}: {result.appraised:,} records appraised, "
                    f"{result.already:,} already current.", style="bold"))
@@ -348,11 +358,13 @@ def _format(fmt: str) -> str:
 
 @contextlib.contextmanager
 def _asking(db: Path | None, source: list[str] | None, offline: bool, refresh: bool,
-            limit: int = DEFAULT_LIMIT) -> Iterator[Callable[[str, Sequence[str]], Report]]:
-    """A function answering (substance, conditions) with the chosen sources, cache and offline
-    mode, the local corpus opened once, and progress on stderr (``ask`` and ``audit``)."""
+            limit: int = DEFAULT_LIMIT, reader: str = "model",
+            ) -> Iterator[Callable[[str, Sequence[str]], Report]]:
+    """A function answering (substance, conditions) with the chosen sources, cache, offline
+    mode and reader, the local corpus opened once, and progress on stderr (``ask`` and ``audit``)."""
     if offline and refresh:
         raise UsageError("--offline and --refresh contradict each other; use one of them.")
+    appraiser = appraiser_for(reader)
     keys = parse_sources(source)
     live = [k for k in keys if k != "local"]
     mode = CacheMode.OFFLINE if offline else CacheMode.REFRESH if refresh else CacheMode.NORMAL
@@ -379,7 +391,8 @@ def _asking(db: Path | None, source: list[str] | None, offline: bool, refresh: b
 
         def asker(substance: str, conditions: Sequence[str]) -> Report:
             return ask(corpus, substance, conditions, limit=limit, sources=sources, expand=expand,
-                       progress=factory, offline=offline, local_missing=local_missing, steps=steps)
+                       progress=factory, offline=offline, local_missing=local_missing, steps=steps,
+                       appraiser=appraiser)
 
         yield asker
 
@@ -410,11 +423,12 @@ def ask_command(
     ] = None,
     offline: OfflineOption = False,
     refresh: RefreshOption = False,
+    reader: ReaderOption = "model",
 ) -> None:
     """Report what the studies say about SUBSTANCE for each CONDITION: the local corpus and
     live sources (PubMed, Europe PMC, ClinicalTrials.gov, openFDA)."""
     fmt = _format(fmt)
-    with _asking(db, source, offline, refresh, limit) as asker:
+    with _asking(db, source, offline, refresh, limit, reader) as asker:
         report = asker(substance, conditions or [])
     to_terminal = fmt == "terminal" and output is None
     if not to_terminal:
@@ -466,6 +480,7 @@ def audit_command(
     ] = None,
     offline: OfflineOption = False,
     refresh: RefreshOption = False,
+    reader: ReaderOption = "model",
 ) -> None:
     """Audit a health article: its claims checked against the evidence, its sources and hygiene."""
     from .audit import render as audit_render
@@ -476,7 +491,7 @@ def audit_command(
     if output is not None and output.expanduser().is_dir():
         raise UsageError(f"{output} is a folder; give a file name for -o.")
     doc = load_article(article, stdin=sys.stdin.buffer)
-    with _asking(db, source, offline, refresh) as asker:
+    with _asking(db, source, offline, refresh, reader=reader) as asker:
         result = audit_article(doc, asker, substances=substance or [], conditions=condition or [])
     _emit(fmt, output, {"json": lambda: audit_render.render_json(result),
                         "html": lambda: audit_render.render_html(result),

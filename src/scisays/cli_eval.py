@@ -210,12 +210,27 @@ def build_eval_app(friendly: Callable[[Any], Any], err: Console) -> typer.Typer:
         json_out: Annotated[
             bool, typer.Option("--json", help="Print one JSON object (summary and results per case).")
         ] = False,
+        reader: Annotated[str, typer.Option(
+            "--reader", help="Who reads what each study concluded: model (the learned reader) or rules.")
+        ] = "model",
+        readings: Annotated[Path | None, typer.Option(
+            "--readings", help="Out-of-fold readings (JSON Lines by text key, from training/reader.py "
+            "export): each record read by the model of the fold that did not train on it, so the whole "
+            "pipeline is scored out-of-fold. Records not in the file are read by the shipped model.",
+            show_default=False)] = None,
     ) -> None:
         """Answer each case's question from its own studies (ingest + offline ask) and score the
         verdicts and safety ratings against the answers a methodologist accepts."""
-        from .evaluate.verdicts import eval_verdicts
+        from .appraise import appraiser_for
+        from .errors import UsageError
+        from .evaluate.verdicts import eval_verdicts, with_readings
 
-        _run(err, json_out, "Verdict cases", lambda p: eval_verdicts(file, p), _print_verdicts)
+        appraiser = appraiser_for(reader)
+        if readings is not None:
+            if reader != "model":
+                raise UsageError("--readings replaces the model's readings; use it with --reader model.")
+            appraiser = with_readings(appraiser, readings)
+        _run(err, json_out, "Verdict cases", lambda p: eval_verdicts(file, p, appraiser), _print_verdicts)
 
     @eval_app.command("article-stance")
     @friendly

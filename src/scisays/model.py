@@ -76,6 +76,7 @@ class Direction(StrEnum):
     MIXED = "mixed"
     COMPARISON = "comparison"  # compared with an active treatment (head-to-head), not placebo
     UNCERTAIN = "uncertain"  # the study says the evidence cannot tell ("we are uncertain whether")
+    UNCLEAR = "unclear"  # its conclusions could not be read with confidence (the learned reader)
     NOT_ADDRESSED = "not-addressed"
 
 
@@ -352,6 +353,31 @@ class SafetyMention:
         return {"topic": str(self.topic), "evidence": self.evidence.to_dict()}
 
 
+READING_LABELS = ("benefit", "no-benefit", "harm", "insufficient", "uncertain", "unread")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the learned reader read in a record's conclusions about the record's own
+    intervention, whatever the question: ``label`` is benefit, no-benefit or harm when its
+    calibrated probability reaches the reader's threshold for that direction; "insufficient" when
+    the most probable reading is that the authors say the evidence cannot tell; "uncertain" when a
+    direction is the most probable but below its threshold (the conclusions could not be read with
+    confidence); "unread" when the record has no abstract to read. ``evidence``: what it read."""
+
+    label: str
+    probability: float  # calibrated probability of the most probable label (0 when unread)
+    probabilities: tuple[tuple[str, float], ...]  # every label's calibrated probability
+    evidence: tuple[Evidence, ...]
+    reader: str  # the reader's version: the first 12 hex digits of its model file's sha256
+    top: str = ""  # the most probable label, asserted or not
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "probability": round(self.probability, 4),
+                "probabilities": {k: round(v, 4) for k, v in self.probabilities},
+                "top": self.top, "evidence": [e.to_dict() for e in self.evidence], "reader": self.reader}
+
+
 @dataclass(frozen=True, slots=True)
 class Appraisal:
     """Everything scisays read out of one record, each call with its basis."""
@@ -370,13 +396,17 @@ class Appraisal:
     pooled: Pooled | None = None  # reviews only
     certainty_statements: tuple[CertaintyStatement, ...] = ()
     retracted: str = ""  # why the record counts as retracted (empty: it does not)
+    reading: Reading | None = None  # the learned reader's reading of its conclusions (None: not read)
 
-    def answering(self, findings: tuple[Finding, ...], doses: tuple[DoseMention, ...]) -> Appraisal:
-        """This appraisal with a question's findings and doses (``dataclasses.replace``, spelled
-        out: it is called for every study of every question, and replace is several times slower)."""
+    def answering(self, findings: tuple[Finding, ...], doses: tuple[DoseMention, ...],
+                  reading: Reading | None) -> Appraisal:
+        """This appraisal with a question's findings and doses, and the reading they rest on (None
+        when no finding rests on one) (``dataclasses.replace``, spelled out: it is called for every
+        study of every question, and replace is several times slower)."""
         return Appraisal(self.record_key, self.design, self.design_basis, self.species, self.sample_size,
                          self.sample_size_evidence, self.conclusion, findings, self.safety, doses,
-                         self.dose_effects, self.pooled, self.certainty_statements, self.retracted)
+                         self.dose_effects, self.pooled, self.certainty_statements, self.retracted,
+                         reading)
 
     def finding_for(self, condition: str) -> Finding | None:
         for f in self.findings:
@@ -400,6 +430,7 @@ class Appraisal:
             "pooled": self.pooled.to_dict() if self.pooled else None,
             "certainty_statements": [c.to_dict() for c in self.certainty_statements],
             "retracted": self.retracted,
+            "reading": self.reading.to_dict() if self.reading else None,
         }
 
 

@@ -2,6 +2,11 @@
 
 ``Appraiser`` bundles the steps; each is a plain function, so a trained model can replace
 one step (``Appraiser(find_direction=my_model)``) without touching the rest.
+
+What a study concluded is read by the learned reader of conclusions (``appraise.reader``) when the
+appraiser has one (the default): the rules decide whether the study addresses the question's
+condition, the reader what its conclusions say about its intervention — or that they could not be
+read with confidence. ``RULES_APPRAISER`` reads with the rules alone (``--reader rules``).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from importlib import resources
 from typing import Any
 
 from .. import __version__
+from ..errors import UsageError
 from ..model import (
     Appraisal,
     Design,
@@ -24,6 +30,7 @@ from ..model import (
     Evidence,
     Finding,
     Question,
+    Reading,
     Record,
     SafetyMention,
     SentenceRole,
@@ -33,11 +40,20 @@ from .design import DesignCall, classify_design, classify_species
 from .details import extract_sample_size
 from .dose import Amount, amounts, find_dose_effects, find_doses
 from .finding import active_comparator, find_direction, placebo_controlled, read_sentence
+from .reader import default_reader
 from .review import certainty_statements, pooled_designs
 from .safety import find_safety
 from .sections import Sentence, assign_roles, conclusion_sentences
 
-__all__ = ["APPRAISAL_VERSION", "Appraiser", "Base", "appraise"]
+__all__ = ["APPRAISAL_VERSION", "READERS", "RULES_APPRAISER", "Appraiser", "Base", "appraise",
+           "appraiser_for", "read_conclusions"]
+
+Reader = Callable[[str, Sequence[Sentence]], Reading]
+
+
+def read_conclusions(title: str, sentences: Sequence[Sentence]) -> Reading:
+    """The shipped reader's reading (loaded at first use; ReaderError if it cannot be)."""
+    return default_reader()(title, sentences)
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,7 @@ class Appraiser:
     safety: Callable[[str, Sequence[Sentence]], tuple[SafetyMention, ...]] = find_safety
     doses: Callable[[Sequence[Sentence], Sequence[str]], tuple[DoseMention, ...]] = find_doses
     dose_effects: Callable[[str, Sequence[Sentence], Design], tuple[Evidence, ...]] = find_dose_effects
+    reader: Reader | None = read_conclusions  # None: what a study concluded is read by the rules
 
     @property
     def version(self) -> str | None:
@@ -69,8 +86,9 @@ class Appraiser:
         """The question-independent part: sentences and roles, design, species, sample size,
         conclusion, safety mentions, dose effects, what a review pooled and the certainty it
         states, retraction. Computed once per record and version (``corpus appraise``), which
-        also reads what every sentence states (``readings``): worth it when stored for every
-        later question, wasted for one question (``ask`` reads only the sentences it needs)."""
+        also reads what every sentence states and what the conclusions say (``readings``): worth
+        it when stored for every later question, wasted for one question (``ask`` reads only the
+        sentences it needs, and the conclusions only of a study that addresses the question)."""
         sentences = self.split(record)
         call = self.design(record)
         n, n_sentence = self.sample_size(sentences, call.design)
@@ -94,6 +112,7 @@ class Appraiser:
             pooled=pooled_designs(record.title, sentences) if review else None,
             certainty_statements=certainty_statements(sentences) if review else (),
             retracted=retraction(record),
+            reading=self.reader(record.title, sentences) if readings and self.reader else None,
         ), said, at)
 
     def for_question(self, record: Record, base: Base, question: Question) -> Appraisal:
@@ -107,16 +126,18 @@ class Appraiser:
                 [record.title, *(s.text for s in sentences if s.role is SentenceRole.OBJECTIVE)])
         extra = ({"readings": base.readings}
                  if base.readings is not None and self.finding is find_direction else {})
-        findings = tuple(
-            _head_to_head(record, sentences,
-                          self.finding(sentences, c, question.terms_for(c), question=question_text,
-                                       substance=question.substance_terms, **extra))
-            for c in question.conditions
-        )
+        found = [self.finding(sentences, c, question.terms_for(c), question=question_text,
+                              substance=question.substance_terms, **extra)
+                 for c in question.conditions]
+        reading = None
+        if self.reader is not None and any(f.direction is not Direction.NOT_ADDRESSED for f in found):
+            reading = a.reading if a.reading is not None else self.reader(record.title, sentences)
+            found = [as_read(f, reading) for f in found]
+        findings = tuple(_head_to_head(record, sentences, f) for f in found)
         terms = question.substance_terms or (question.substance,)
         doses = (find_doses(sentences, terms, at=base.amounts)
                  if base.amounts is not None and self.doses is find_doses else self.doses(sentences, terms))
-        return a.answering(findings, doses)
+        return a.answering(findings, doses, reading)
 
     def __call__(self, record: Record, question: Question) -> Appraisal:
         """Appraise ``record`` for every condition of ``question``."""
@@ -166,7 +187,9 @@ def _fingerprint() -> str:
     to them is a new version, and stored appraisals of another version are recomputed."""
     h = hashlib.sha256(__version__.encode())
     root = resources.files("scisays")
-    for folder, suffix in (("appraise", ".py"), ("ml", ".py"), ("data/models", ".json.gz")):
+    # reader.json holds the sha256 of the reader's model and tokenizer: hashing it pins them
+    for folder, suffix in (("appraise", ".py"), ("ml", ".py"), ("data/models", ".json.gz"),
+                           ("data/models", "reader.json")):
         for f in sorted(root.joinpath(folder).iterdir(), key=lambda x: x.name):
             if f.name.endswith(suffix):
                 h.update(f.name.encode())
@@ -191,6 +214,24 @@ def retraction(record: Record) -> str:
     return ""
 
 
+_READ_AS = {"benefit": Direction.BENEFIT, "no-benefit": Direction.NO_EFFECT, "harm": Direction.HARM,
+            "insufficient": Direction.UNCERTAIN}
+READER_METHOD = "reader"
+
+
+def as_read(finding: Finding, reading: Reading) -> Finding:
+    """A finding on a condition the study addresses, with its direction as the reader read the
+    conclusions: benefit, no effect or harm when asserted with confidence; uncertain when the
+    authors say the evidence cannot tell; else unclear (the conclusions could not be read with
+    confidence, or there were none). It quotes what the reader read."""
+    if finding.direction is Direction.NOT_ADDRESSED:
+        return finding
+    return Finding(finding.condition, _READ_AS.get(reading.label, Direction.UNCLEAR),
+                   reading.evidence or finding.evidence, reading.probability,
+                   method=f"{READER_METHOD}:{reading.label}", comparator=finding.comparator,
+                   addressed_by=finding.addressed_by)
+
+
 def _head_to_head(record: Record, sentences: Sequence[Sentence], finding: Finding) -> Finding:
     """A "no difference" finding of a study that compared the substance with another active
     treatment and no placebo ("enalapril versus nifedipine") is a comparison, not no effect."""
@@ -207,8 +248,24 @@ def _head_to_head(record: Record, sentences: Sequence[Sentence], finding: Findin
 
 DEFAULT_APPRAISER = Appraiser()
 DEFAULT_BASE_STEPS = DEFAULT_APPRAISER.base_steps()
+RULES_APPRAISER = Appraiser(reader=None)
+
+
+READERS = ("model", "rules")
+
+
+def appraiser_for(reader: str) -> Appraiser:
+    """The appraiser that ``--reader`` names: "model", the learned reader of conclusions (loaded
+    now, so a missing or damaged model file stops a command before it writes anything:
+    ReaderError), or "rules", the rules alone."""
+    if reader == "rules":
+        return RULES_APPRAISER
+    if reader == "model":
+        default_reader()
+        return DEFAULT_APPRAISER
+    raise UsageError(f"Unknown reader {reader!r}; choose one of {', '.join(READERS)}.")
 
 
 def appraise(record: Record, question: Question) -> Appraisal:
-    """Appraise one record with the default (rules v1) appraiser."""
+    """Appraise one record with the default appraiser (rules and the learned reader)."""
     return DEFAULT_APPRAISER(record, question)

@@ -17,13 +17,11 @@ CLOSING = 2
 
 def reader_sentences(sentences: Sequence[Sentence]) -> tuple[Sentence, ...]:
     """The sentences the reader reads: the CONCLUSIONS sentences, else the abstract's closing
-    ``CLOSING`` sentences when it has at least three (fewer are no abstract with a conclusion:
-    nothing, so the record is marked unread, never guessed)."""
+    ``CLOSING`` sentences (none for a record without an abstract: it is marked unread, never
+    guessed)."""
     labelled = tuple(s for s in sentences if s.role is SentenceRole.CONCLUSIONS)
     if labelled:
         return labelled
-    if len(sentences) < 3:
-        return ()
     return tuple(sentences[-CLOSING:])
 
 

@@ -43,7 +43,8 @@ class Stance(StrEnum):
 
 
 _STANCE = {Direction.BENEFIT: Stance.HELPS, Direction.NO_EFFECT: Stance.DOES_NOT_HELP,
-           Direction.UNCERTAIN: Stance.UNCERTAIN, Direction.MIXED: Stance.UNCERTAIN,
+           Direction.UNCERTAIN: Stance.UNCERTAIN, Direction.UNCLEAR: Stance.UNCERTAIN,
+           Direction.MIXED: Stance.UNCERTAIN,
            Direction.HARM: Stance.HARMS}
 
 # "not shown", "no evidence that it works": absence of evidence, not evidence of no effect

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
-from ..appraise import APPRAISAL_VERSION, DEFAULT_APPRAISER
+from ..appraise import APPRAISAL_VERSION, DEFAULT_APPRAISER, RULES_APPRAISER
 from ..model import Record
 from .cluster import ClusterError, connect, run_ordered
 from .store import Corpus, pack
@@ -35,29 +35,33 @@ class AppraiseResult:
     already: int = 0  # records whose appraisal was current before this run
 
 
-def appraise_batch(batch: list[tuple[int, str, Record]]) -> list[Row]:
+def appraise_batch(batch: list[tuple[int, str, Record]], read: bool = True) -> list[Row]:
     """(record id, content hash, version, stored JSON, compressed) for each record of the batch
-    (pure; compressed here, in the worker, so the writer and the network carry less than half)."""
-    return [(rid, h, APPRAISAL_VERSION, pack(DEFAULT_APPRAISER.base(r, readings=True).to_json()))
+    (pure; compressed here, in the worker, so the writer and the network carry less than half).
+    ``read``: with the learned reader's reading of the conclusions (else ``ask`` reads them when
+    a question needs them)."""
+    appraiser = DEFAULT_APPRAISER if read else RULES_APPRAISER
+    return [(rid, h, APPRAISAL_VERSION, pack(appraiser.base(r, readings=True).to_json()))
             for rid, h, r in batch]
 
 
 def _on_cluster(batches: Iterator[list[tuple[int, str, Record]]], scheduler: str,
-                connect_timeout: float = 10.0) -> Iterator[list[Row]]:
+                connect_timeout: float = 10.0, read: bool = True) -> Iterator[list[Row]]:
     """Appraise the batches on a Dask cluster, a few in flight per worker, results in order."""
     with connect(scheduler, connect_timeout) as client:
-        yield from run_ordered(client, scheduler, appraise_batch, ((b,) for b in batches))
+        yield from run_ordered(client, scheduler, appraise_batch, ((b, read) for b in batches))
 
 
-def _pipelined(batches: Iterator[list[tuple[int, str, Record]]], workers: int) -> Iterator[list[Row]]:
+def _pipelined(batches: Iterator[list[tuple[int, str, Record]]], workers: int,
+               read: bool = True) -> Iterator[list[Row]]:
     if workers <= 1:
         for b in batches:
-            yield appraise_batch(b)
+            yield appraise_batch(b, read)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
         pending: list[Future[list[Row]]] = []
         for b in batches:
-            pending.append(pool.submit(appraise_batch, b))
+            pending.append(pool.submit(appraise_batch, b, read))
             if len(pending) >= workers * 2:
                 yield pending.pop(0).result()
         for f in pending:
@@ -66,9 +70,11 @@ def _pipelined(batches: Iterator[list[tuple[int, str, Record]]], workers: int) -
 
 def appraise_corpus(corpus: Corpus, *, workers: int | None = None, batch: int = 500,
                     progress: Progress = None, limit: int | None = None,
-                    scheduler: str | None = None, connect_timeout: float = 10.0) -> AppraiseResult:
+                    scheduler: str | None = None, connect_timeout: float = 10.0,
+                    read: bool = True) -> AppraiseResult:
     """Appraise every record of ``corpus`` that lacks a current appraisal (at most ``limit``),
-    in local processes or on the Dask cluster at ``scheduler``."""
+    in local processes or on the Dask cluster at ``scheduler``; ``read``: with the learned
+    reader's reading of each record's conclusions (``appraise.appraiser_for`` checks it loads)."""
     total = corpus.count()
     todo = corpus.count_to_appraise(APPRAISAL_VERSION)
     result = AppraiseResult(already=total - todo)
@@ -89,8 +95,8 @@ def appraise_corpus(corpus: Corpus, *, workers: int | None = None, batch: int = 
 
     if progress:
         progress(0, todo)
-    results = (_on_cluster(batches(), scheduler, connect_timeout) if scheduler
-               else _pipelined(batches(), workers))
+    results = (_on_cluster(batches(), scheduler, connect_timeout, read) if scheduler
+               else _pipelined(batches(), workers, read))
     for rows in results:
         corpus.store_appraisals(rows)
         result.appraised += len(rows)

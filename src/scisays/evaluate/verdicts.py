@@ -10,6 +10,7 @@ anything runs, so a bad line costs nothing but one sentence naming it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 import time
@@ -18,13 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..appraise import DEFAULT_APPRAISER, Appraiser
+from ..appraise.reader import LABELS, default_reader, text_key
+from ..appraise.reading import reader_input, reader_sentences
+from ..appraise.sections import Sentence
 from ..corpus import Corpus, ingest_file
 from ..corpus.jsonl import json_lines
 from ..errors import InputFileError
-from ..model import SafetyTopic
+from ..model import Evidence, Reading, SafetyTopic
 from ..pipeline import ask
 
-__all__ = ["VerdictCase", "eval_verdicts", "load_cases", "score_case"]
+__all__ = ["VerdictCase", "eval_verdicts", "load_cases", "score_case", "with_readings"]
 
 Progress = Callable[[int, int], None] | None
 
@@ -245,7 +250,41 @@ def _summary(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             "by_kind": {k: _tally([r for r in results if r["kind"] == k]) for k in kinds}}
 
 
-def eval_verdicts(path: Path, progress: Progress = None) -> dict[str, Any]:
+def with_readings(appraiser: Appraiser, path: Path) -> Appraiser:
+    """``appraiser`` reading each record whose (title, conclusions) key is in ``path`` (JSON Lines
+    of ``{"key", "label", "probabilities"}``, written by ``training/reader.py export``: the reading
+    of the fold's model, decided with the temperature and thresholds chosen on the other folds)
+    from there; every other record with the shipped reader."""
+    table: dict[str, tuple[str, list[float]]] = {}
+    line_no = 0
+    try:
+        with path.open(encoding="utf-8") as f:
+            for line_no, line in enumerate(f, 1):  # noqa: B007 (named in the error)
+                d = json.loads(line)
+                table[d["key"]] = (str(d["label"]), [float(d["probabilities"][k]) for k in LABELS])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise InputFileError(f"{path} is not a readings file ({type(e).__name__} at line {line_no}); "
+                             "give the oof-readings.jsonl that training/reader.py export writes.") from e
+    model = default_reader()
+
+    def read(title: str, sentences: Sequence[Sentence]) -> Reading:
+        got = reader_sentences(sentences)
+        found = table.get(text_key(*reader_input(title, got))) if got else None
+        if found is None:
+            return model(title, sentences)
+        label, p = found
+        top = LABELS[max(range(len(LABELS)), key=lambda i: p[i])]
+        if label == "insufficient" and top != "insufficient":
+            label = "uncertain"  # a direction below the fold's threshold
+        prob = max(p)
+        return Reading(label, prob, tuple(zip(LABELS, p, strict=True)),
+                       tuple(Evidence(s.text, s.role) for s in got), model.version + "-oof", top)
+
+    return dataclasses.replace(appraiser, reader=read)
+
+
+def eval_verdicts(path: Path, progress: Progress = None,
+                  appraiser: Appraiser = DEFAULT_APPRAISER) -> dict[str, Any]:
     """Run every case of ``path`` through ingest + offline ask and score it.
 
     Returns ``{"task", "file", "summary": {conditions, agreed, overstated, safety_cases,
@@ -270,7 +309,7 @@ def eval_verdicts(path: Path, progress: Progress = None) -> dict[str, Any]:
                 with Corpus.open(db, create=True) as corpus:
                     ingest_file(corpus, src, parallel=False)
             with Corpus.open(db) as corpus:
-                report = ask(corpus, case.substance, case.conditions, offline=True)
+                report = ask(corpus, case.substance, case.conditions, offline=True, appraiser=appraiser)
             results.append(score_case(case, report.to_dict()))
             if case.corpus is None:
                 db.unlink(missing_ok=True)

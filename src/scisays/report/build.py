@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .. import __version__
+from ..appraise import READER_METHOD
 from ..appraise.finding import is_perceived
 from ..model import AdverseEvents, Finding, Question, Report, SourceStatus, Study, Trial
 from ..synthesize import DESIGN_ORDER, grade, safety_profile
@@ -15,15 +16,28 @@ from ..synthesize.regulatory import regulation_for
 
 def finding_qualifier(finding: Finding) -> str:
     """What every format says beside a finding so it is not taken for more than it is:
-    'compared with nifedipine', 'as users perceive it, not a measured outcome', or ''."""
+    'compared with nifedipine', 'as users perceive it, not a measured outcome', how the learned
+    reader read the conclusions quoted below it (or that it could not read them with
+    confidence), or ''."""
     if finding.comparator:
         return f"compared with {finding.comparator}"
-    return "as users perceive it, not a measured outcome" if is_perceived(finding) else ""
+    if is_perceived(finding):
+        return "as users perceive it, not a measured outcome"
+    reader, _, label = finding.method.partition(":")
+    if reader != READER_METHOD:
+        return ""
+    if label == "uncertain":
+        return (f"its conclusions could not be read with confidence (the reader's probability "
+                f"{finding.confidence:.2f} is below its threshold): read them below")
+    if label == "unread":
+        return "it has no abstract to read"
+    return f"as the learned reader read its conclusions, probability {finding.confidence:.2f}"
 
 
 DISCLAIMER = (
-    "scisays reads abstracts with rules (appraisal v1) and can misread them: check the quoted "
-    "sentences and the studies themselves. This is a summary of published research, "
+    "scisays reads conclusions with a learned reader and abstracts with rules, and can misread "
+    "them; where it cannot read a conclusion with confidence it says so instead of guessing. Check "
+    "the quoted sentences and the studies themselves. This is a summary of published research, "
     "not medical advice."
 )
 

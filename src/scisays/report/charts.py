@@ -25,12 +25,14 @@ DIRECTION_COLOURS: dict[Direction, str] = {
     Direction.MIXED: "#8a5a00",
     Direction.COMPARISON: "#5a4fa2",
     Direction.UNCERTAIN: "#7a5c7a",
+    Direction.UNCLEAR: "#5c5c7a",
     Direction.NO_EFFECT: "#0b5394",
     Direction.HARM: "#b2182b",
     Direction.NOT_ADDRESSED: "#6b6b6b",
 }
 DIRECTION_ORDER = (
-    Direction.BENEFIT, Direction.MIXED, Direction.COMPARISON, Direction.UNCERTAIN, Direction.NO_EFFECT,
+    Direction.BENEFIT, Direction.MIXED, Direction.COMPARISON, Direction.UNCERTAIN, Direction.UNCLEAR,
+    Direction.NO_EFFECT,
     Direction.HARM, Direction.NOT_ADDRESSED,
 )
 DIRECTION_LABELS: dict[Direction, str] = {
@@ -38,6 +40,7 @@ DIRECTION_LABELS: dict[Direction, str] = {
     Direction.MIXED: "mixed",
     Direction.COMPARISON: "compared with another treatment",
     Direction.UNCERTAIN: "uncertain",
+    Direction.UNCLEAR: "could not be read with confidence",
     Direction.NO_EFFECT: "no effect",
     Direction.HARM: "harm",
     Direction.NOT_ADDRESSED: "does not address it",

@@ -31,13 +31,14 @@ _VERDICT_CLASS = {
 }
 _FINDING_ORDER = {
     Direction.BENEFIT: 0, Direction.MIXED: 1, Direction.COMPARISON: 2, Direction.UNCERTAIN: 3,
-    Direction.NO_EFFECT: 4, Direction.HARM: 5, Direction.NOT_ADDRESSED: 6,
+    Direction.UNCLEAR: 4, Direction.NO_EFFECT: 5, Direction.HARM: 6, Direction.NOT_ADDRESSED: 7,
 }
 _FINDING_WORDS = {
     Direction.BENEFIT: "benefit",
     Direction.MIXED: "mixed",
     Direction.COMPARISON: "compared with another treatment",
     Direction.UNCERTAIN: "uncertain",
+    Direction.UNCLEAR: "could not be read with confidence",
     Direction.NO_EFFECT: "no effect",
     Direction.HARM: "harm",
     Direction.NOT_ADDRESSED: "not addressed",

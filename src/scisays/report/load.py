@@ -33,6 +33,7 @@ from ..model import (
     Gap,
     Pooled,
     Question,
+    Reading,
     Reason,
     Record,
     Regulation,
@@ -105,7 +106,15 @@ def appraisal_from_dict(d: Mapping[str, Any]) -> Appraisal:
             for c in d.get("certainty_statements", ())
         ),
         retracted=d.get("retracted", ""),
+        reading=_reading(d["reading"]) if d.get("reading") else None,
     )
+
+
+def _reading(d: Mapping[str, Any]) -> Reading:
+    return Reading(label=d["label"], probability=d["probability"],
+                   probabilities=tuple((k, float(v)) for k, v in d["probabilities"].items()),
+                   evidence=tuple(_evidence(e) for e in d["evidence"]), reader=d["reader"],
+                   top=d.get("top", ""))
 
 
 def _dose(d: Mapping[str, Any]) -> DoseMention:

@@ -35,6 +35,7 @@ _DIRECTION_STYLE = {
     Direction.MIXED: "yellow",
     Direction.COMPARISON: "cyan",
     Direction.UNCERTAIN: "magenta",
+    Direction.UNCLEAR: "magenta",
     Direction.NOT_ADDRESSED: "dim",
 }
 
@@ -44,6 +45,7 @@ _BAR_STYLE = {
     Direction.MIXED: "yellow",
     Direction.COMPARISON: "cyan",
     Direction.UNCERTAIN: "magenta",
+    Direction.UNCLEAR: "bright_magenta",
     Direction.NO_EFFECT: "blue",
     Direction.HARM: "red",
     Direction.NOT_ADDRESSED: "bright_black",

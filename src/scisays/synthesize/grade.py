@@ -91,9 +91,12 @@ _DIRECTION_WORDS = {
     Direction.MIXED: "mixed results",
     Direction.COMPARISON: "a comparison with another treatment",
     Direction.UNCERTAIN: "that the evidence cannot tell",
+    Direction.UNCLEAR: "conclusions that could not be read with confidence",
 }
 _SIDES = (Direction.BENEFIT, Direction.NO_EFFECT, Direction.HARM, Direction.MIXED,
-          Direction.UNCERTAIN, Direction.COMPARISON)
+          Direction.UNCERTAIN, Direction.UNCLEAR, Direction.COMPARISON)
+# say nothing of benefit over nothing
+_NOT_DECISIVE = (Direction.COMPARISON, Direction.UNCERTAIN, Direction.UNCLEAR)
 
 # Risk-of-bias cues, read from the title and abstract.
 _OPEN_LABEL = re.compile(r"\bopen[- ]label\b|\bunblinded\b|\bnot blinded\b|\bnon-?blinded\b|"
@@ -213,6 +216,9 @@ def lean(directions: Sequence[Direction]) -> Direction | None:
     decisive = [d for d in directions if d is not Direction.COMPARISON]
     if not decisive:
         return Direction.BENEFIT if directions else None
+    # a study that says nothing of benefit over nothing is no vote against the others
+    if any(d not in _NOT_DECISIVE for d in decisive):
+        decisive = [d for d in decisive if d not in _NOT_DECISIVE]
     total = len(decisive)
     counts = Counter(decisive)
     half = counts[Direction.MIXED] / 2
@@ -283,12 +289,12 @@ def _inconsistency(body: Sequence[Study], condition: str) -> Downgrade | None:
         for d in _SIDES
         if counts[d]
     )
-    if len([d for d in dirs if d not in (Direction.COMPARISON, Direction.UNCERTAIN)]) >= 2 \
+    if len([d for d in dirs if d not in _NOT_DECISIVE]) >= 2 \
             and leaning is None:
         return Downgrade("inconsistency", 1, f"studies disagree ({sides})", _cites(body))
     disagree = [s for s, d in zip(body, dirs, strict=True)
                 if d is not leaning
-                and d not in (Direction.COMPARISON, Direction.MIXED, Direction.UNCERTAIN)]
+                and d not in (*_NOT_DECISIVE, Direction.MIXED)]
     if disagree:
         primary = [s for s in body if s.appraisal.design not in POOLED and s.appraisal.sample_size]
         total = sum(s.appraisal.sample_size or 0 for s in primary)
@@ -458,6 +464,13 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
     unknown = unknown_review_tier(primary_tiers)
     graded = [(s, t) for s in addressing if (t := tier_of(s, unknown)) is not None]
     reviews = [s for s in addressing if tier_of(s) is None]
+    # a study whose conclusions could not be read with confidence is missing data, not a vote:
+    # the grade rests on the studies that could be read, when there are any
+    unread = [s for s, _ in graded if _direction(s, condition) is Direction.UNCLEAR]
+    if unread and len(unread) < len(graded):
+        graded = [(s, t) for s, t in graded if _direction(s, condition) is not Direction.UNCLEAR]
+    else:
+        unread = []
 
     reasons: list[Reason] = []
     if not any(t.name == "randomised" for _, t in graded):
@@ -488,7 +501,7 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
     start = next(t.start for s, t in graded if t.name == tier_name)
     dirs = [_direction(s, condition) for s in body]
     leaning = lean(dirs)
-    decisive = [d for d in dirs if d not in (Direction.COMPARISON, Direction.UNCERTAIN)]
+    decisive = [d for d in dirs if d not in _NOT_DECISIVE]
     conflicting = leaning is None and len(decisive) >= 2 and (
         len({d for d in decisive if d is not Direction.MIXED}) > 1 or Direction.MIXED in decisive
     )
@@ -521,6 +534,9 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
                       controlled=tier_name == "randomised"
                       and (len(body) >= 2 or any(s.appraisal.design in POOLED for s in body)),
                       concluded=concluded)
+    # no direction claimed: whatever the design, there is no effect to be certain of
+    no_direction = label == "insufficient evidence" and leaning is None and certainty != "very low"
+    final = "very low" if no_direction else certainty
 
     reasons.append(Reason(
         f"graded on {design_name_list(body)} (the strongest evidence present: "
@@ -546,6 +562,17 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
             (review.record.citation,)))
     reasons.append(Reason(f"certainty: {start} → {certainty}"))
     reasons.append(_direction_reason(body, condition, leaning, conflicting, certainty, label))
+    if no_direction:
+        reasons.append(Reason(
+            f"no direction can be claimed, so there is no effect to be {certainty}-certain of: "
+            "the certainty is very low"))
+        reasons.append(Reason(f"certainty: {certainty} → very low"))
+    if unread:
+        reasons.append(Reason(
+            f"{_n(len(unread), 'study that could be graded has', 'studies that could be graded have')} "
+            "conclusions that could not be read with confidence: not counted for or against "
+            "(quoted under What the studies concluded)",
+            _cites(unread)))
     if concluded and label != "insufficient evidence":
         reasons.append(Reason(
             "at very low certainty this is the review authors' own conclusion, reported as theirs: "
@@ -571,7 +598,7 @@ def grade_condition(condition: str, studies: Sequence[Study]) -> Verdict:
     return Verdict(
         condition=condition,
         label=label,
-        certainty=certainty,
+        certainty=final,
         reasons=tuple(reasons),
         counts={d: dict(v) for d, v in counts.items()},
         studies_addressing=len(addressing),
@@ -634,6 +661,12 @@ def _direction_reason(body: Sequence[Study], condition: str, leaning: Direction 
             if by_dir[d]
         )
         return Reason(f"the graded studies conflict — {sides}", _cites(body))
+    unclear = by_dir[Direction.UNCLEAR]
+    if leaning is None and len(unclear) == len(body):
+        return Reason(("the graded study's conclusions" if len(body) == 1 else
+                       f"the conclusions of all {len(body)} graded studies")
+                      + " could not be read with confidence, so no direction is claimed (they are quoted "
+                      "under What the studies concluded)", _cites(body))
     word = _DIRECTION_WORDS[leaning] if leaning else "no clear direction (mixed or uncertain results)"
     agree = by_dir[leaning] if leaning else list(body)
     if leaning is Direction.BENEFIT and not agree and by_dir[Direction.COMPARISON]:
