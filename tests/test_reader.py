@@ -186,3 +186,25 @@ def test_the_cli_stops_before_writing_when_the_model_is_damaged(damaged: Path, t
                  "--format", "json")
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["verdicts"][0]["condition"] == "anxiety"
+
+
+def test_a_study_whose_own_question_holds_the_condition_is_read():
+    """"iron overload in thalassaemia": a review titled "... iron overload in people with
+    thalassaemia" addresses it even where no sentence repeats the phrase."""
+    from scisays.appraise.finding import addresses
+
+    record = Record(
+        title="Deferasirox for managing iron overload in people with thalassaemia", pmid="3",
+        publication_types=("Systematic Review",),
+        sections=(Section("We included 16 randomised controlled trials of deferasirox.", "METHODS",
+                          "METHODS"),
+                  Section("Deferasirox probably reduces liver iron concentration as well as deferoxamine "
+                          "does.", "CONCLUSIONS", "CONCLUSIONS")))
+    q = build_question("deferasirox", ["iron overload in thalassaemia"])
+    assert RULES_APPRAISER(record, q).finding_for("iron overload in thalassaemia").direction is (
+        Direction.NOT_ADDRESSED)
+    f = appraise(record, q).finding_for("iron overload in thalassaemia")
+    assert f.direction is not Direction.NOT_ADDRESSED and f.method.startswith("reader:")
+    # every content word must be there: "sickle cell disease" is not in this title
+    assert not addresses([], "iron overload in sickle cell disease", (), own_question=record.title)
+    assert addresses([], "iron overload in thalassaemia", (), own_question=record.title)

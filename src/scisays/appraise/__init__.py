@@ -39,7 +39,7 @@ from ..model import (
 from .design import DesignCall, classify_design, classify_species
 from .details import extract_sample_size
 from .dose import Amount, amounts, find_dose_effects, find_doses
-from .finding import active_comparator, find_direction, placebo_controlled, read_sentence
+from .finding import active_comparator, addresses, find_direction, placebo_controlled, read_sentence
 from .reader import default_reader
 from .review import certainty_statements, pooled_designs
 from .safety import find_safety
@@ -130,9 +130,19 @@ class Appraiser:
                               substance=question.substance_terms, **extra)
                  for c in question.conditions]
         reading = None
-        if self.reader is not None and any(f.direction is not Direction.NOT_ADDRESSED for f in found):
-            reading = a.reading if a.reading is not None else self.reader(record.title, sentences)
-            found = [as_read(f, reading) for f in found]
+        if self.reader is not None:
+            # the reader reads every study that addresses a condition, also where the rules
+            # found no sentence to read a direction from
+            own = question_text or " ".join(
+                [record.title, *(s.text for s in sentences if s.role is SentenceRole.OBJECTIVE)])
+            about = [f.direction is not Direction.NOT_ADDRESSED
+                     or addresses(sentences, c, question.terms_for(c), own_question=own)
+                     for f, c in zip(found, question.conditions, strict=True)]
+            if any(about):
+                reading = a.reading if a.reading is not None else self.reader(record.title, sentences)
+                found = [(as_read(f if f.direction is not Direction.NOT_ADDRESSED else _unread_finding(f),
+                                  reading) if on else f)
+                         for f, on in zip(found, about, strict=True)]
         findings = tuple(_head_to_head(record, sentences, f) for f in found)
         terms = question.substance_terms or (question.substance,)
         doses = (find_doses(sentences, terms, at=base.amounts)
@@ -212,6 +222,12 @@ def retraction(record: Record) -> str:
     if _RETRACTED_TITLE.search(record.title):
         return "the title marks it retracted"
     return ""
+
+
+def _unread_finding(finding: Finding) -> Finding:
+    """A condition the study addresses where the rules read no direction: for the reader to read."""
+    return Finding(finding.condition, Direction.UNCLEAR, (), 0.0, method=finding.method,
+                   addressed_by="question")
 
 
 _READ_AS = {"benefit": Direction.BENEFIT, "no-benefit": Direction.NO_EFFECT, "harm": Direction.HARM,

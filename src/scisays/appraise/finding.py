@@ -562,6 +562,33 @@ def find_direction(
     return _not_addressed(condition, named=bool(named))
 
 
+# words that carry no part of a condition's meaning ("iron overload in people with thalassaemia")
+_FILLER = frozenset("a an the in of with without for and or to after before during among on by at from "
+                    "people person patients adults children women men who have has having "
+                    "treatment treating management managing prevention preventing".split())
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def _content_words(text: str) -> set[str]:
+    return {_singular(w) for w in _WORDS.findall(_DASHES.sub("-", text.lower())) if w not in _FILLER}
+
+
+def addresses(sentences: Sequence[Sentence], condition: str, terms: Sequence[str], *,
+              own_question: str = "") -> bool:
+    """Whether a study is about ``condition`` at all, whatever it concluded: a sentence names it (or
+    a synonym), or the study's own question (its title, and a review's objectives) does, or holds
+    every content word of a condition named in several words ("iron overload in thalassaemia":
+    "… managing iron overload in people with thalassaemia"). The learned reader reads the
+    conclusions of such a study even where the rules find no sentence to read."""
+    pattern = term_pattern([condition, *terms])
+    if own_question and mentions(own_question, pattern):
+        return True
+    if any(mentions(s.text, pattern, low=s.lower, checked=True) for s in may_name(sentences, pattern)):
+        return True
+    words = _content_words(condition)
+    return len(words) >= 2 and bool(own_question) and words <= _content_words(own_question)
+
+
 def _not_addressed(condition: str, *, named: bool) -> Finding:
     """No finding: surer when no sentence names the condition than when some do but state nothing."""
     return Finding(condition=condition, direction=Direction.NOT_ADDRESSED, evidence=(),
