@@ -175,7 +175,8 @@ def test_the_cli_stops_before_writing_when_the_model_is_damaged(damaged: Path, t
                               text=True, timeout=300)
 
     for args in (["corpus", "appraise", "--db", str(db), "--workers", "1"],
-                 ["ask", "kratom", "anxiety", "--db", str(db), "--offline"]):
+                 ["ask", "kratom", "anxiety", "--db", str(db), "--offline"],
+                 ["serve", "--db", str(db), "--port", "0"]):
         result = scisays(*args)
         assert result.returncode == 1, result.stderr
         assert "reader" in result.stderr and "--reader rules" in result.stderr

@@ -522,6 +522,7 @@ def serve_command(
             f"scisays serve needs the web extra ({e.name} is missing); install it with "
             "pip install 'scisays[web]'."
         ) from None
+    appraiser_for("model")  # a missing or damaged reader stops the server before it listens
     serve(resolve_db(db), host, port, history)
 
 
