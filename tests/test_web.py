@@ -313,7 +313,7 @@ def test_history_survives_a_restart_and_a_changed_corpus_rebuilds(kratom_db: DbL
         ("/api/v1/report?substance=kratom&condition=" + "x" * 10_000, 422, "at most 200 characters"),
         ("/api/v1/report?substance=" + "x" * 300, 422, "at most 200 characters"),
         ("/api/v1/report?substance=kratom&condition=" + ",".join("abcdefghijkl"), 422, "at most 10"),
-        ("/api/v1/report?substance=kratom&source=scopus", 422, "Unknown source 'scopus'"),
+        ("/api/v1/report?substance=kratom&source=scopus", 422, "Input should be 'corpus', 'pubmed'"),
         # Live sources are pointed at closed local ports by conftest: none can answer.
         ("/api/v1/report?substance=kratom&source=pubmed", 502, "PubMed is unreachable"),
         ("/api/v1/report?substance=kratom&limit=abc", 422, "limit"),
@@ -512,3 +512,60 @@ def test_job_status_of_another_server_over_http(pg_kratom: DatabaseUrl, held: Co
     r = wait_done(two, "/report?substance=kratom&condition=anxiety&source=corpus", timeout=600)
     assert r.status_code == 200 and held.calls == 1
     assert two.get(f"/api/v1/jobs/{job_id}").json()["state"] == "done"
+
+
+# --- the OpenAPI document is the contract ----------------------------------------------------
+
+
+def test_the_openapi_document_says_what_the_server_does(kratom_db: DbLocation):
+    from typing import get_args
+
+    from scisays.web.app import SourceName
+    from scisays.web.params import SOURCES
+
+    client = make_client(kratom_db)
+    doc = client.get("/openapi.json").json()
+    paths = doc["paths"]
+    # source: the five names the server accepts, not any string
+    assert set(get_args(SourceName)) == set(SOURCES)
+    source = next(p for p in paths["/api/v1/report"]["get"]["parameters"] if p["name"] == "source")
+    assert set(source["schema"]["items"]["enum"]) == set(SOURCES)
+    # the schema documents are served and documented as application/schema+json
+    for path in ("/api/v1/schema", "/api/v1/audit/schema"):
+        assert list(paths[path]["get"]["responses"]["200"]["content"]) == ["application/schema+json"]
+        assert client.get(path).headers["content-type"] == "application/schema+json"
+    # the audit takes a required JSON body: text or url
+    body = paths["/api/v1/audit"]["post"]["requestBody"]
+    assert body["required"] is True and "oneOf" in body["content"]["application/json"]["schema"]
+    # a report still being built names its job, and the document links the two
+    link = paths["/api/v1/report"]["get"]["responses"]["503"]["links"]["JobProgress"]
+    assert link["operationId"] == paths["/api/v1/jobs/{job_id}"]["get"]["operationId"]
+    assert link["parameters"]["job_id"] == "$response.body#/error/job_id"
+    # errors are documented with their shape
+    err = paths["/api/v1/report"]["get"]["responses"]["422"]["content"]["application/json"]["schema"]
+    assert err["required"] == ["error"]
+
+
+def test_a_report_still_being_built_names_its_job(kratom_db: DbLocation, held: CountingBuilder):
+    service = ReportService(kratom_db, None, builder=held,
+                            shared=SharedJobs(kratom_db) if isinstance(kratom_db, DatabaseUrl) else None)
+    client = TestClient(create_app(kratom_db, None, service=service, api_wait_seconds=0.0))
+    r = client.get("/api/v1/report?substance=kratom&condition=anxiety")  # the build is held
+    job_id = r.json()["error"].get("job_id", "")
+    try:
+        assert r.status_code == 503
+        assert client.get(f"/api/v1/jobs/{job_id}").json()["id"] == job_id
+    finally:
+        held.release.set()
+        job = service.get(job_id) if job_id else None
+        assert job is None or job.finished.wait(60)  # the build ends before the database does
+        service.shutdown()
+
+
+def test_every_405_says_which_methods_are_allowed(kratom_db: DbLocation):
+    client = make_client(kratom_db, history=False)
+    for method, path, allowed in (("DELETE", "/api/v1/schema", "GET"), ("TRACE", "/api/v1/report", "GET"),
+                                  ("PUT", "/api/v1/audit", "POST"), ("PATCH", "/history", "GET")):
+        r = client.request(method, path)
+        assert r.status_code == 405 and r.headers["allow"] == allowed
+        assert f"use {allowed}" in (r.json()["error"]["message"] if path.startswith("/api/") else r.text)

@@ -11,7 +11,7 @@ import json
 import math
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs
 
 import anyio
@@ -139,10 +139,63 @@ ConditionQ = Annotated[
         f"several, at most {MAX_CONDITIONS}, each at most 200 characters.",
     ),
 ]
+#: the names ``source=`` accepts: the keys of ``params.SOURCES`` (a test keeps the two equal)
+SourceName = Literal["corpus", "pubmed", "europepmc", "clinicaltrials", "openfda"]
 SourceQ = Annotated[
-    list[str],
+    list[SourceName],
     Query(description=f"A source to search; repeatable; one of: {', '.join(SOURCES)} (default: all)."),
 ]
+
+
+class SchemaJSONResponse(JSONResponse):
+    """A JSON Schema document, served (and documented) as ``application/schema+json``."""
+
+    media_type = "application/schema+json"
+
+
+_ERROR_SCHEMA = {
+    "type": "object", "required": ["error"],
+    "properties": {"error": {
+        "type": "object", "required": ["status", "message"],
+        "properties": {"status": {"type": "integer"}, "message": {"type": "string"},
+                       "job": {"type": "string", "description": "Where to follow a build still running"},
+                       "job_id": {"type": "string", "pattern": "^[0-9a-f]{20}$"}}}},
+}
+
+
+def _error(description: str, **extra: Any) -> dict[str, Any]:
+    """An error response as the OpenAPI document describes it: ``{"error": {status, message}}``."""
+    return {"description": description, "content": {"application/json": {"schema": _ERROR_SCHEMA}},
+            **extra}
+
+
+# empty names are skipped, as the form does
+_NAMES = {"oneOf": [{"type": "string", "maxLength": 200},
+                    {"type": "array", "maxItems": 10, "items": {"type": "string", "maxLength": 200}}]}
+_AUDIT_BODY = {
+    "required": True,
+    "content": {"application/json": {
+        "schema": {
+            "type": "object",
+            "properties": {
+                "text": {"type": "string", "minLength": 1, "pattern": "\\S",
+                         "description": "The article's text (HTML, Markdown or plain)"},
+                "url": {"type": "string", "format": "uri", "pattern": "^https?://", "maxLength": 2000,
+                        "description": "The article's public http(s) address, fetched by the server"},
+                "substance": {**_NAMES, "description": "Check claims about this substance (or these)"},
+                "condition": {**_NAMES, "description": "Also ask about this condition (or these)"},
+            },
+            "oneOf": [{"required": ["text"], "not": {"required": ["url"]}},
+                      {"required": ["url"], "not": {"required": ["text"]}}],
+        },
+        "example": {"text": "Kratom relieves anxiety, users say.", "substance": "kratom"},
+    }},
+}
+_JOB_LINK = {"JobProgress": {
+    "operationId": "api_job",
+    "parameters": {"job_id": "$response.body#/error/job_id"},
+    "description": "While the report is still being built (503), its progress",
+}}
 LimitQ = Annotated[
     int | None,
     Query(ge=1, le=MAX_LIMIT, description="Most relevant studies read per search (default 300)."),
@@ -155,10 +208,13 @@ def create_app(
     *,
     allowed_hosts: list[str] | None = None,
     service: ReportService | None = None,
+    api_wait_seconds: float = API_WAIT_SECONDS,
 ) -> FastAPI:
     """The web app over the corpus at ``corpus_path`` (a SQLite file or a PostgreSQL database);
     built reports are kept in the history at ``history_path`` (none kept if None). With a
-    PostgreSQL corpus, report jobs are shared with every server process using that database."""
+    PostgreSQL corpus, report jobs are shared with every server process using that database.
+    ``api_wait_seconds``: how long ``GET /api/v1/report`` waits for a build before it answers 503
+    with the job to follow."""
     history = History(history_path) if history_path is not None else None
     shared = SharedJobs(corpus_path) if isinstance(corpus_path, DatabaseUrl) and service is None else None
     svc = service or ReportService(corpus_path, history, shared=shared)
@@ -188,13 +244,17 @@ def create_app(
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = str(exc.detail) if exc.detail else "Error."
+        headers = dict(exc.headers or {})  # 405 carries Allow (RFC 9110)
         if exc.status_code == 404:
             message = f"There is nothing at {request.url.path[:200]}; check the address."
         elif exc.status_code == 405:
-            message = f"{request.method} is not allowed here; use GET."
+            message = f"{request.method[:20]} is not allowed here; use {headers.get('Allow', 'GET')}."
         if _is_api(request):
-            return json_error(exc.status_code, message)
-        return HTMLResponse(error_page(exc.status_code, message), status_code=exc.status_code)
+            response: Response = json_error(exc.status_code, message)
+        else:
+            response = HTMLResponse(error_page(exc.status_code, message), status_code=exc.status_code)
+        response.headers.update(headers)
+        return response
 
     def _recent() -> list[Any]:
         return history.recent(20) if history is not None else []
@@ -278,10 +338,11 @@ def create_app(
         ),
         responses={
             200: {"description": "The audit document (see /api/v1/audit/schema)"},
-            413: {"description": "The body is larger than 2 MB"},
-            422: {"description": "No text or URL, a refused or failing URL, or no article text"},
-            503: {"description": "The corpus is missing or unreadable"},
+            413: _error("The body is larger than 2 MB"),
+            422: _error("No text or URL, a refused or failing URL, or no article text"),
+            503: _error("The corpus is missing or unreadable"),
         },
+        openapi_extra={"requestBody": _AUDIT_BODY},
     )
     async def api_audit(request: Request) -> Response:
         try:
@@ -303,9 +364,12 @@ def create_app(
         "/api/v1/audit/schema",
         summary="JSON Schema of the audit document",
         description="Draft 2020-12; the same file as src/scisays/schemas/audit.schema.json.",
+        response_class=SchemaJSONResponse,
+        responses={200: {"description": "The JSON Schema",
+                         "content": {"application/schema+json": {"schema": {"type": "object"}}}}},
     )
     def api_audit_schema() -> Response:
-        return JSONResponse(audit_schema(), media_type="application/schema+json")
+        return SchemaJSONResponse(audit_schema())
 
     @app.get(
         "/api/v1/report",
@@ -317,8 +381,12 @@ def create_app(
         ),
         responses={
             200: {"description": "The report document (see /api/v1/schema)"},
-            422: {"description": "A parameter is empty, too long, unknown or malformed"},
-            503: {"description": "The corpus is missing or unreadable, or the build is still running"},
+            422: _error("A parameter is empty, too long, unknown or malformed"),
+            502: _error("No source could answer: the live sources asked for are unreachable and there "
+                        "is no local corpus answer"),
+            503: _error("The corpus is missing or unreadable, or the build is still running: then "
+                        "`error.job_id` names the job to follow at /api/v1/jobs/{job_id}",
+                        links=_JOB_LINK),
         },
     )
     async def api_report(
@@ -333,15 +401,17 @@ def create_app(
             return json_error(422, str(e))
         job = svc.submit(req)
         if not job.finished.is_set():
-            await anyio.to_thread.run_sync(job.finished.wait, API_WAIT_SECONDS)
+            await anyio.to_thread.run_sync(job.finished.wait, api_wait_seconds)
         return _job_response(job, svc.retry_in(job))
 
     @app.get(
         "/api/v1/jobs/{job_id}",
+        operation_id="api_job",
         summary="Progress of a report being built",
         description="State (queued, running, done, failed), current step and counts; polled by the "
         "report page while it waits.",
-        responses={404: {"description": "No such job on this server (with a PostgreSQL corpus: on any)"}},
+        responses={404: _error("No such job on this server (with a PostgreSQL corpus: on any)"),
+                   422: _error("The job id is not 20 hexadecimal digits")},
     )
     def api_job(job_id: Annotated[str, PathParam(pattern="^[0-9a-f]{20}$", max_length=20)]) -> Response:
         job = svc.get(job_id)
@@ -363,9 +433,12 @@ def create_app(
         "/api/v1/schema",
         summary="JSON Schema of the report document",
         description="Draft 2020-12; the same file as src/scisays/schemas/report.schema.json.",
+        response_class=SchemaJSONResponse,
+        responses={200: {"description": "The JSON Schema",
+                         "content": {"application/schema+json": {"schema": {"type": "object"}}}}},
     )
     def api_schema() -> Response:
-        return JSONResponse(report_schema(), media_type="application/schema+json")
+        return SchemaJSONResponse(report_schema())
 
     return app
 
@@ -414,5 +487,6 @@ def _job_response(job: Job, retry_in: float) -> Response:
         503,
         "The report is still being built; ask again shortly.",
         job=f"/api/v1/jobs/{job.id}",
+        job_id=job.id,
     )
 

@@ -37,6 +37,8 @@ def _names(value: Any, what: str) -> list[str]:
     if value in (None, ""):
         return []
     items = value if isinstance(value, list) else [value]
+    if len(items) > MAX_NAMES:  # as the OpenAPI document says (maxItems), empty entries included
+        raise UsageError(f"Give at most {MAX_NAMES} {what} names of at most 200 characters each.")
     out = []
     for item in items:
         if not isinstance(item, str):
