@@ -169,8 +169,8 @@ def _error(description: str, **extra: Any) -> dict[str, Any]:
             **extra}
 
 
-# empty names are skipped, as the form does
-_NAMES = {"oneOf": [{"type": "string", "maxLength": 200},
+# empty names (and null) are skipped, as the form does
+_NAMES = {"oneOf": [{"type": "null"}, {"type": "string", "maxLength": 200},
                     {"type": "array", "maxItems": 10, "items": {"type": "string", "maxLength": 200}}]}
 _AUDIT_BODY = {
     "required": True,
