@@ -122,8 +122,7 @@ class Appraiser:
         a = base.appraisal
         question_text = ""
         if a.design in (Design.META_ANALYSIS, Design.SYSTEMATIC_REVIEW):
-            question_text = " ".join(
-                [record.title, *(s.text for s in sentences if s.role is SentenceRole.OBJECTIVE)])
+            question_text = _own_question(record, sentences)
         extra = ({"readings": base.readings}
                  if base.readings is not None and self.finding is find_direction else {})
         found = [self.finding(sentences, c, question.terms_for(c), question=question_text,
@@ -133,16 +132,13 @@ class Appraiser:
         if self.reader is not None:
             # the reader reads every study that addresses a condition, also where the rules
             # found no sentence to read a direction from
-            own = question_text or " ".join(
-                [record.title, *(s.text for s in sentences if s.role is SentenceRole.OBJECTIVE)])
+            own = question_text or _own_question(record, sentences)
             about = [f.direction is not Direction.NOT_ADDRESSED
                      or addresses(sentences, c, question.terms_for(c), own_question=own)
                      for f, c in zip(found, question.conditions, strict=True)]
             if any(about):
                 reading = a.reading if a.reading is not None else self.reader(record.title, sentences)
-                found = [(as_read(f if f.direction is not Direction.NOT_ADDRESSED else _unread_finding(f),
-                                  reading) if on else f)
-                         for f, on in zip(found, about, strict=True)]
+                found = [as_read(f, reading) if on else f for f, on in zip(found, about, strict=True)]
         findings = tuple(_head_to_head(record, sentences, f) for f in found)
         terms = question.substance_terms or (question.substance,)
         doses = (find_doses(sentences, terms, at=base.amounts)
@@ -224,10 +220,9 @@ def retraction(record: Record) -> str:
     return ""
 
 
-def _unread_finding(finding: Finding) -> Finding:
-    """A condition the study addresses where the rules read no direction: for the reader to read."""
-    return Finding(finding.condition, Direction.UNCLEAR, (), 0.0, method=finding.method,
-                   addressed_by="question")
+def _own_question(record: Record, sentences: Sequence[Sentence]) -> str:
+    """A study's own question: its title and its objectives."""
+    return " ".join([record.title, *(s.text for s in sentences if s.role is SentenceRole.OBJECTIVE)])
 
 
 _READ_AS = {"benefit": Direction.BENEFIT, "no-benefit": Direction.NO_EFFECT, "harm": Direction.HARM,
@@ -236,16 +231,16 @@ READER_METHOD = "reader"
 
 
 def as_read(finding: Finding, reading: Reading) -> Finding:
-    """A finding on a condition the study addresses, with its direction as the reader read the
-    conclusions: benefit, no effect or harm when asserted with confidence; uncertain when the
-    authors say the evidence cannot tell; else unclear (the conclusions could not be read with
-    confidence, or there were none). It quotes what the reader read."""
-    if finding.direction is Direction.NOT_ADDRESSED:
-        return finding
+    """The rules' finding on a condition the study addresses (also one where they read nothing:
+    ``addresses``), with its direction as the reader read the conclusions: benefit, no effect or
+    harm when asserted with confidence; uncertain when the authors say the evidence cannot tell;
+    else unclear (the conclusions could not be read with confidence, or there were none). It
+    quotes what the reader read."""
+    unread_by_rules = finding.direction is Direction.NOT_ADDRESSED
     return Finding(finding.condition, _READ_AS.get(reading.label, Direction.UNCLEAR),
                    reading.evidence or finding.evidence, reading.probability,
                    method=f"{READER_METHOD}:{reading.label}", comparator=finding.comparator,
-                   addressed_by=finding.addressed_by)
+                   addressed_by="question" if unread_by_rules else finding.addressed_by)
 
 
 def _head_to_head(record: Record, sentences: Sequence[Sentence], finding: Finding) -> Finding:
