@@ -49,7 +49,8 @@ Handler = Callable[[Request], Reply]
 
 
 class FakeServer:
-    """``with FakeServer({"/path": handler}) as srv: srv.url`` — a threaded HTTP server."""
+    """``with FakeServer({"/path": handler}) as srv: srv.url`` — a threaded HTTP server. A route
+    ending in ``*`` answers every path it begins."""
 
     def __init__(self, routes: dict[str, Handler]) -> None:
         self.routes = routes
@@ -74,7 +75,9 @@ class FakeServer:
                 req = Request(self.command, parts.path, query, form, dict(self.headers), time.monotonic())
                 with server._lock:
                     server.requests.append(req)
-                handler = server.routes.get(parts.path)
+                handler = server.routes.get(parts.path) or next(
+                    (h for route, h in server.routes.items()
+                     if route.endswith("*") and parts.path.startswith(route[:-1])), None)
                 reply = handler(req) if handler else Reply(404, {"error": "no such route"})
                 if reply.delay:
                     time.sleep(reply.delay)

@@ -6,6 +6,7 @@ import re
 import socket
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +28,7 @@ from scisays.report.load import report_schema
 from scisays.web import create_app
 from scisays.web.history import History, default_history_path
 from scisays.web.jobs import ReportService, SharedJobs
-from scisays.web.params import parse_request
+from scisays.web.params import BLANK_CHARS, NAME_PATTERN, parse_request
 
 from conftest import DATA, KRATOM_DEV
 
@@ -161,7 +162,7 @@ def test_api_report_is_the_versioned_json_and_validates(kratom_db: DbLocation):
 def test_report_page_shows_progress_then_the_report(kratom_db: DbLocation, held: CountingBuilder):
     builder = held
     client = make_client(kratom_db, builder)
-    url = "/report?substance=kratom&condition=anxiety,+depression&source=corpus"
+    url = "/report?substance=kratom&conditions=anxiety,+depression&source=corpus"  # the form's box
     r = client.get(url)
     assert r.status_code == 202
     doc = lxml.html.document_fromstring(r.text)
@@ -190,8 +191,8 @@ def test_same_question_at_once_is_built_once(kratom_db: DbLocation, held: Counti
     results: list[Any] = [None] * 4
 
     def get(i: int) -> None:
-        # same question, written differently: case, spacing, commas vs repeated parameters
-        url = Q if i % 2 else "/api/v1/report?substance=Kratom&condition=anxiety,%20depression"
+        # same question, written differently: case, spacing
+        url = Q if i % 2 else "/api/v1/report?substance=Kratom&condition=Anxiety&condition=%20depression%20"
         results[i] = client.get(url)
 
     threads = [threading.Thread(target=get, args=(i,)) for i in range(4)]
@@ -312,7 +313,10 @@ def test_history_survives_a_restart_and_a_changed_corpus_rebuilds(kratom_db: DbL
         ("/api/v1/report?substance=%20%20", 422, "substance is empty"),
         ("/api/v1/report?substance=kratom&condition=" + "x" * 10_000, 422, "at most 200 characters"),
         ("/api/v1/report?substance=" + "x" * 300, 422, "at most 200 characters"),
-        ("/api/v1/report?substance=kratom&condition=" + ",".join("abcdefghijkl"), 422, "at most 10"),
+        ("/api/v1/report?substance=kratom" + "".join(f"&condition={c}" for c in "abcdefghijk"), 422,
+         "at most 10"),
+        ("/api/v1/report?substance=kratom&condition=%C2%A7%C2%9E", 422, "condition is empty"),  # no letter
+        ("/api/v1/report?substance=kratom&condition=", 422, "condition is empty"),
         ("/api/v1/report?substance=kratom&source=scopus", 422, "Input should be 'corpus', 'pubmed'"),
         # Live sources are pointed at closed local ports by conftest: none can answer.
         ("/api/v1/report?substance=kratom&source=pubmed", 502, "PubMed is unreachable"),
@@ -339,7 +343,7 @@ def test_bad_page_requests_show_the_form_again(kratom_db: DbLocation):
     client = make_client(kratom_db)
     r = client.get("/report?substance=&condition=anxiety")
     assert r.status_code == 422 and "substance is empty" in r.text
-    assert lxml.html.document_fromstring(r.text).xpath("//input[@name='condition' and @value='anxiety']")
+    assert lxml.html.document_fromstring(r.text).xpath("//input[@name='conditions' and @value='anxiety']")
     r = client.get("/report?substance=kratom&limit=abc")
     assert r.status_code == 422 and "limit" in r.text and r.headers["content-type"].startswith("text/html")
     assert client.post("/api/v1/report").status_code == 405
@@ -537,29 +541,42 @@ def test_the_openapi_document_says_what_the_server_does(kratom_db: DbLocation):
     # the audit takes a required JSON body: text or url
     body = paths["/api/v1/audit"]["post"]["requestBody"]
     assert body["required"] is True and "oneOf" in body["content"]["application/json"]["schema"]
-    # a report still being built names its job, and the document links the two
-    link = paths["/api/v1/report"]["get"]["responses"]["503"]["links"]["JobProgress"]
-    assert link["operationId"] == paths["/api/v1/jobs/{job_id}"]["get"]["operationId"]
-    assert link["parameters"]["job_id"] == "$response.body#/error/job_id"
+    # a report still being built (202) is its job, and the document links report -> job -> report
+    report, job = paths["/api/v1/report"]["get"], paths["/api/v1/jobs/{job_id}"]["get"]
+    link = report["responses"]["202"]["links"]["JobProgress"]
+    assert link["operationId"] == job["operationId"] and link["parameters"]["job_id"] == "$response.body#/id"
+    back = job["responses"]["200"]["links"]["Report"]
+    assert back["operationId"] == report["operationId"]
+    assert set(back["parameters"]) == {p["name"] for p in report["parameters"]}
+    # names: a letter or digit, at most 200 characters, as the server checks
+    substance = next(p for p in report["parameters"] if p["name"] == "substance")["schema"]
+    assert substance["pattern"] == NAME_PATTERN and substance["maxLength"] == 200
     # errors are documented with their shape
     err = paths["/api/v1/report"]["get"]["responses"]["422"]["content"]["application/json"]["schema"]
     assert err["required"] == ["error"]
 
 
-def test_a_report_still_being_built_names_its_job(kratom_db: DbLocation, held: CountingBuilder):
+def test_a_report_still_being_built_is_a_202_naming_its_job(kratom_db: DbLocation, held: CountingBuilder):
     service = ReportService(kratom_db, None, builder=held,
                             shared=SharedJobs(kratom_db) if isinstance(kratom_db, DatabaseUrl) else None)
     client = TestClient(create_app(kratom_db, None, service=service, api_wait_seconds=0.0))
     r = client.get("/api/v1/report?substance=kratom&condition=anxiety")  # the build is held
-    job_id = r.json()["error"].get("job_id", "")
+    job_id = r.json().get("id", "")
     try:
-        assert r.status_code == 503
-        assert client.get(f"/api/v1/jobs/{job_id}").json()["id"] == job_id
+        assert r.status_code == 202 and r.headers["location"] == f"/api/v1/jobs/{job_id}"
+        assert int(r.headers["retry-after"]) >= 1 and r.json()["state"] in ("queued", "running")
+        status = client.get(r.headers["location"]).json()
+        assert status["id"] == job_id and status["report"].startswith("/api/v1/report?")
+        # the job says how to ask for its report again: the same question, the same job
+        q = status["question"]
+        again = parse_request(q["substance"], q["condition"], q["source"], q["limit"])
+        assert again.id == job_id
     finally:
         held.release.set()
         job = service.get(job_id) if job_id else None
         assert job is None or job.finished.wait(60)  # the build ends before the database does
         service.shutdown()
+    assert client.get(status["report"]).status_code == 200
 
 
 def test_every_405_says_which_methods_are_allowed(kratom_db: DbLocation):
@@ -569,3 +586,18 @@ def test_every_405_says_which_methods_are_allowed(kratom_db: DbLocation):
         r = client.request(method, path)
         assert r.status_code == 405 and r.headers["allow"] == allowed
         assert f"use {allowed}" in (r.json()["error"]["message"] if path.startswith("/api/") else r.text)
+
+
+def test_the_documented_name_pattern_is_the_servers_rule():
+    """Every code point, judged as a client's validator judges the document (jsonschema-rs, the
+    ECMA-262 regular expressions JSON Schema specifies): a name's pattern matches it exactly when
+    the server's check (str.isalnum, in question.build_question) accepts it; they differ only on
+    code points this Python's Unicode tables do not assign yet. And the document's white space
+    (BLANK) is ECMA-262's \\s, which the audit's blank names are judged by."""
+    jsonschema_rs = pytest.importorskip("jsonschema_rs")
+    name = jsonschema_rs.validator_for({"type": "string", "pattern": NAME_PATTERN})
+    code_points = [chr(i) for i in range(0x110000) if not 0xD800 <= i <= 0xDFFF]
+    differ = [c for c in code_points if name.is_valid(c) != c.isalnum()]
+    assert all(unicodedata.category(c) == "Cn" for c in differ), [hex(ord(c)) for c in differ[:10]]
+    space = jsonschema_rs.validator_for({"type": "string", "pattern": "^\\s$"})
+    assert [c for c in code_points if space.is_valid(c) != (c in BLANK_CHARS)] == []

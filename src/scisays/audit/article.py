@@ -17,6 +17,20 @@ from ..errors import InputFileError
 
 _MD_LINK = re.compile(r"\[([^\]\n]{0,300})\]\((\S{1,2000}?)(?:\s+\"[^\"]*\")?\)")
 _BARE_URL = re.compile(r"\bhttps?://[^\s<>\"')\]]+", re.IGNORECASE)
+#: an article has at least this many words (runs of two or more Latin letters)
+READABLE_WORDS = 5
+_WORD = re.compile(r"[A-Za-z]{2,}")
+READABLE_PATTERN = r"[A-Za-z]{2}(?:[\s\S]*?[^A-Za-z][A-Za-z]{2}){" + str(READABLE_WORDS - 1) + "}"
+"""The same test as :func:`readable` as a regular expression (each word after the first begins
+after a non-letter; alike in Python and ECMAScript), for the OpenAPI document. Never run on an
+article: it backtracks quadratically on a long run of letters."""
+
+
+def readable(text: str) -> bool:
+    """Whether ``text`` has ``READABLE_WORDS`` words (in linear time)."""
+    return any(i + 1 >= READABLE_WORDS for i, _ in enumerate(_WORD.finditer(text)))
+
+
 _HTML_HINT = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|p|div|article)\b", re.IGNORECASE)
 
 
@@ -57,9 +71,11 @@ def decode(data: bytes, charset: str | None = None) -> str:
     for enc in (charset, "utf-8-sig"):
         if enc:
             try:
-                return data.decode(enc)
-            except (LookupError, UnicodeDecodeError):
+                text = data.decode(enc)
+                text.encode("utf-8")  # lone surrogates ('unicode_escape' of b"\\ud800") are not text
+            except (LookupError, ValueError):  # unknown, not a text codec, or not this charset's bytes
                 continue
+            return text
     return data.decode("latin-1")
 
 
@@ -75,6 +91,17 @@ def _kind(text: str, hint: str) -> str:
         "markdown" if _MD_LINK.search(text) else "text")
 
 
+def _url(href: str, base: str) -> str | None:
+    """``href`` resolved against ``base`` (when there is one); None when it is no URL that
+    urllib can take apart, such as ``http://[bad`` (an unclosed IPv6 address)."""
+    try:
+        url = urljoin(base, href) if base else href
+        urlsplit(url)
+    except ValueError:
+        return None
+    return url
+
+
 def _inline_links(text: str, base: str) -> tuple[str, list[Link]]:
     """Markdown links replaced by their anchor text, bare URLs kept, each with its position."""
     out: list[str] = []
@@ -85,13 +112,15 @@ def _inline_links(text: str, base: str) -> tuple[str, list[Link]]:
         pos = sum(len(x) for x in out)
         anchor = m.group(1).strip()
         out.append(anchor)
-        links.append(Link(urljoin(base, m.group(2)) if base else m.group(2), anchor, pos, True))
+        url = _url(m.group(2), base)
+        if url is not None:
+            links.append(Link(url, anchor, pos, True))
         last = m.end()
     out.append(text[last:])
     plain = "".join(out)
     for m in _BARE_URL.finditer(plain):
         url = m.group(0).rstrip(".,;:")
-        if not any(x.url == url for x in links):
+        if _url(url, "") is not None and not any(x.url == url for x in links):
             links.append(Link(url, url, m.start(), True))
     return plain, sorted(links, key=lambda x: x.position)
 
@@ -109,7 +138,9 @@ def _page_links(html: str, base: str) -> list[tuple[str, str]]:
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
         anchor = " ".join("".join(str(t) for t in a.itertext()).split())
-        out.append((urljoin(base, href) if base else href, anchor))
+        url = _url(href, base)
+        if url is not None:
+            out.append((url, anchor))
     return out
 
 
@@ -135,9 +166,13 @@ def read_article(text: str, *, hint: str = "", source: str = "", base_url: str =
     else:
         first = next((line.strip() for line in text.splitlines() if line.strip()), "")
         title = first.lstrip("# ").strip() if len(first) <= 200 else ""
-    plain, links = _inline_links(text, base_url)
-    plain = plain.replace("\r\n", "\n").strip()
-    if len(re.findall(r"[A-Za-z]{2,}", plain)) < 5:
+    # Line ends are normalised before the links are found, and what strip() takes off the start
+    # is taken off every position, so that a link's position indexes the article's text.
+    plain, links = _inline_links(text.replace("\r\n", "\n"), base_url)
+    lead = len(plain) - len(plain.lstrip())
+    plain = plain.strip()
+    links = [Link(x.url, x.anchor, min(max(0, x.position - lead), len(plain)), x.in_text) for x in links]
+    if not readable(plain):
         raise InputFileError("No article text was found (the page has no readable main text); "
                              "give the article's text as a file or paste it.")
     seen = {x.url for x in links}

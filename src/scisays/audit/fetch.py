@@ -12,6 +12,7 @@ callers escape it and never execute it.
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import time
 from collections.abc import Callable, Sequence
@@ -47,11 +48,29 @@ class Fetched:
     charset: str | None
 
 
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PORT = r"(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+URL_PATTERN = (
+    r"^[Hh][Tt][Tt][Pp][Ss]?://"
+    # a host name whose last label begins with a letter (no lookahead: fuzzers generate from it fast)
+    rf"(?:{_LABEL}\.)*[A-Za-z](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?"
+    + rf"(?::{_PORT})?"
+    # no white space (ECMA-262's and Python's, named: the two \s differ) or control character
+    + r"(?:[/?#][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]*)?$"
+)
+"""What an audited article's address looks like: http(s), a host name (its last label begins
+with a letter: not an IP address; no user name), an optional port, then a path, query or
+fragment without spaces or control characters. The API checks it (and states it in the OpenAPI
+document); fetching it then applies every rule below (a name that resolves to a non-public
+address is still refused)."""
+URL = re.compile(URL_PATTERN)  # use URL.fullmatch: Python's $ also matches before a final newline
+
+
 def system_resolve(host: str, port: int) -> list[str]:
     """Every address the host name resolves to (IPv4 and IPv6)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as e:
+    except (OSError, UnicodeError) as e:  # socket.gaierror is an OSError
         raise FetchError(f"The host {host} could not be found ({e}); check the address.") from None
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 

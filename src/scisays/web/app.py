@@ -19,21 +19,27 @@ from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import WithJsonSchema
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from .. import __version__
+from ..audit.article import READABLE_PATTERN, READABLE_WORDS
+from ..audit.fetch import URL_PATTERN, Fetched, fetch_url
 from ..config import DatabaseUrl, DbLocation
 from ..errors import CorpusError, ScisaysError
+from ..question import MAX_TERM_LENGTH
 from ..report.assets import REPORT_CSS, REPORT_JS
 from ..report.load import report_schema
 from .audit import (
     MAX_AUDIT_BYTES,
+    MAX_NAMES,
     audit_form_page,
     audit_result_page,
     audit_schema,
-    parse_audit_request,
+    parse_audit_form,
+    parse_audit_json,
     run_audit,
 )
 from .history import History
@@ -47,7 +53,7 @@ from .pages import (
     report_page,
     search_page,
 )
-from .params import MAX_CONDITIONS, MAX_LIMIT, SOURCES, parse_request
+from .params import BLANK, MAX_CONDITIONS, MAX_LIMIT, NAME_PATTERN, SOURCES, parse_request
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -128,16 +134,22 @@ def _validation_message(exc: RequestValidationError) -> str:
     return f"Parameter {where or 'value'}: {e.get('msg', 'invalid')}."
 
 
+#: a name as the document states it: given, at most 200 characters, holding a letter or digit
+_NAME = {"type": "string", "minLength": 1, "maxLength": MAX_TERM_LENGTH, "pattern": NAME_PATTERN}
 SubstanceQ = Annotated[
     str,
-    Query(min_length=1, max_length=200, description="The substance, e.g. kratom or St John's wort."),
+    Query(min_length=1, max_length=MAX_TERM_LENGTH,
+          description="The substance, e.g. kratom or St John's wort: a name with a letter or digit."),
+    WithJsonSchema(_NAME),
 ]
 ConditionQ = Annotated[
     list[str],
     Query(
-        description=f"A condition, e.g. anxiety; repeat the parameter (or separate with commas) for "
-        f"several, at most {MAX_CONDITIONS}, each at most 200 characters.",
+        description=f"A condition, e.g. anxiety or \"Diabetes Mellitus, Type 2\" (each value one name, "
+        f"with a letter or digit, at most {MAX_TERM_LENGTH} characters); repeat the parameter for "
+        f"several, at most {MAX_CONDITIONS}.",
     ),
+    WithJsonSchema({"type": "array", "maxItems": MAX_CONDITIONS, "items": _NAME}),
 ]
 #: the names ``source=`` accepts: the keys of ``params.SOURCES`` (a test keeps the two equal)
 SourceName = Literal["corpus", "pubmed", "europepmc", "clinicaltrials", "openfda"]
@@ -157,9 +169,7 @@ _ERROR_SCHEMA = {
     "type": "object", "required": ["error"],
     "properties": {"error": {
         "type": "object", "required": ["status", "message"],
-        "properties": {"status": {"type": "integer"}, "message": {"type": "string"},
-                       "job": {"type": "string", "description": "Where to follow a build still running"},
-                       "job_id": {"type": "string", "pattern": "^[0-9a-f]{20}$"}}}},
+        "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}},
 }
 
 
@@ -169,19 +179,22 @@ def _error(description: str, **extra: Any) -> dict[str, Any]:
             **extra}
 
 
-# empty names (and null) are skipped, as the form does
-_NAMES = {"oneOf": [{"type": "null"}, {"type": "string", "maxLength": 200},
-                    {"type": "array", "maxItems": 10, "items": {"type": "string", "maxLength": 200}}]}
+# a name (with a letter or digit) or a blank one, skipped; null is no name
+_AUDIT_NAME = {"type": "string", "maxLength": MAX_TERM_LENGTH, "pattern": f"^[{BLANK}]*$|{NAME_PATTERN}"}
+_NAMES = {"oneOf": [{"type": "null"}, _AUDIT_NAME,
+                    {"type": "array", "maxItems": MAX_NAMES, "items": _AUDIT_NAME}]}
 _AUDIT_BODY = {
     "required": True,
     "content": {"application/json": {
         "schema": {
             "type": "object",
             "properties": {
-                "text": {"type": "string", "minLength": 1, "pattern": "\\S",
-                         "description": "The article's text (HTML, Markdown or plain)"},
-                "url": {"type": "string", "format": "uri", "pattern": "^https?://", "maxLength": 2000,
-                        "description": "The article's public http(s) address, fetched by the server"},
+                "text": {"type": "string", "pattern": READABLE_PATTERN,
+                         "description": f"The article's text (HTML, Markdown or plain), with at least "
+                         f"{READABLE_WORDS} words"},
+                "url": {"type": "string", "pattern": URL_PATTERN, "maxLength": 2000,
+                        "description": "The article's public http(s) address, fetched by the server: "
+                        "a host name (not an IP address, no user name), an optional port, no spaces"},
                 "substance": {**_NAMES, "description": "Check claims about this substance (or these)"},
                 "condition": {**_NAMES, "description": "Also ask about this condition (or these)"},
             },
@@ -191,10 +204,39 @@ _AUDIT_BODY = {
         "example": {"text": "Kratom relieves anxiety, users say.", "substance": "kratom"},
     }},
 }
+_JOB_ID = {"type": "string", "pattern": "^[0-9a-f]{20}$"}
+_JOB_SCHEMA = {
+    "type": "object",
+    "required": ["id", "state", "step", "message", "done", "total", "elapsed", "error", "question", "report"],
+    "properties": {
+        "id": _JOB_ID,
+        "state": {"enum": ["queued", "running", "done", "failed"]},
+        "step": {"type": "string"},
+        "message": {"type": "string", "description": "The step in words"},
+        "done": {"type": "integer", "minimum": 0},
+        "total": {"type": "integer", "minimum": 0},
+        "elapsed": {"type": "number", "minimum": 0, "description": "Seconds since the build started"},
+        "error": {"type": ["string", "null"], "description": "Why the build failed (state failed)"},
+        "question": {
+            "type": "object", "required": ["substance", "condition", "source", "limit"],
+            "description": "The report's parameters: GET /api/v1/report with them asks for it again",
+            "properties": {"substance": {"type": "string"},
+                           "condition": {"type": "array", "items": {"type": "string"}},
+                           "source": {"type": "array", "items": {"type": "string"}},
+                           "limit": {"type": "integer"}},
+        },
+        "report": {"type": "string", "description": "The report's address (path and query)"},
+    },
+}
 _JOB_LINK = {"JobProgress": {
     "operationId": "api_job",
-    "parameters": {"job_id": "$response.body#/error/job_id"},
-    "description": "While the report is still being built (503), its progress",
+    "parameters": {"job_id": "$response.body#/id"},
+    "description": "The progress of the build this 202 names",
+}}
+_REPORT_LINK = {"Report": {
+    "operationId": "api_report",
+    "parameters": {k: f"$response.body#/question/{k}" for k in ("substance", "condition", "source", "limit")},
+    "description": "The report this job builds (200 once it is done)",
 }}
 LimitQ = Annotated[
     int | None,
@@ -209,12 +251,14 @@ def create_app(
     allowed_hosts: list[str] | None = None,
     service: ReportService | None = None,
     api_wait_seconds: float = API_WAIT_SECONDS,
+    fetch: Callable[[str], Fetched] = fetch_url,
 ) -> FastAPI:
     """The web app over the corpus at ``corpus_path`` (a SQLite file or a PostgreSQL database);
     built reports are kept in the history at ``history_path`` (none kept if None). With a
     PostgreSQL corpus, report jobs are shared with every server process using that database.
-    ``api_wait_seconds``: how long ``GET /api/v1/report`` waits for a build before it answers 503
-    with the job to follow."""
+    ``api_wait_seconds``: how long ``GET /api/v1/report`` waits for a build before it answers 202
+    with the job to follow. ``fetch``: how an audited article's URL is fetched (fetch.py's rules:
+    public addresses only)."""
     history = History(history_path) if history_path is not None else None
     shared = SharedJobs(corpus_path) if isinstance(corpus_path, DatabaseUrl) and service is None else None
     svc = service or ReportService(corpus_path, history, shared=shared)
@@ -269,14 +313,16 @@ def create_app(
     def report(
         substance: str | None = None,
         condition: Annotated[list[str] | None, Query()] = None,
+        conditions: Annotated[list[str] | None, Query()] = None,
         source: Annotated[list[str] | None, Query()] = None,
         limit: int | None = None,
     ) -> HTMLResponse:
-        conditions = condition or []
+        # condition: one name each (links, history); conditions: the form's comma-separated box
         try:
-            req = parse_request(substance, conditions, source or [], limit)
+            req = parse_request(substance, condition or [], source or [], limit, listed=conditions or [])
         except ScisaysError as e:
-            values = {"substance": (substance or "")[:200], "conditions": [c[:200] for c in conditions][:10],
+            asked = [*(condition or []), *(conditions or [])]
+            values = {"substance": (substance or "")[:200], "conditions": [c[:200] for c in asked][:10],
                       "sources": source}
             return HTMLResponse(search_page(values=values, error=str(e)), status_code=422)
         job = svc.submit(req)
@@ -315,9 +361,9 @@ def create_app(
             form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=False)
             values = {k: v[0] for k, v in form.items() if k in ("text", "url")}
             values["substance"] = form.get("substance", [])
-            text, url, substances, conditions = parse_audit_request(values)
+            text, url, substances, conditions = parse_audit_form(values)
             audit = await anyio.to_thread.run_sync(
-                lambda: run_audit(corpus_path, text, url, substances, conditions))
+                lambda: run_audit(corpus_path, text, url, substances, conditions, fetch))
         except ScisaysError as e:
             status = _audit_status(e)
             values["text"] = str(values.get("text") or "")[:MAX_AUDIT_BYTES]
@@ -351,11 +397,9 @@ def create_app(
                 data = json.loads(body or b"null")
             except (json.JSONDecodeError, UnicodeDecodeError):
                 return json_error(422, "The body is not JSON; send {\"text\": \"…\"} or {\"url\": \"…\"}.")
-            if not isinstance(data, dict):
-                return json_error(422, "Send a JSON object: {\"text\": \"…\"} or {\"url\": \"…\"}.")
-            text, url, substances, conditions = parse_audit_request(data)
+            text, url, substances, conditions = parse_audit_json(data)
             audit = await anyio.to_thread.run_sync(
-                lambda: run_audit(corpus_path, text, url, substances, conditions))
+                lambda: run_audit(corpus_path, text, url, substances, conditions, fetch))
         except ScisaysError as e:
             return json_error(_audit_status(e), str(e))
         return JSONResponse(audit.to_dict())
@@ -379,14 +423,20 @@ def create_app(
             "answers with the `scisays.report` JSON document. Two requests for the same question "
             "at the same time share one build. Errors are `{\"error\": {\"status\", \"message\"}}`."
         ),
+        operation_id="api_report",
         responses={
             200: {"description": "The report document (see /api/v1/schema)"},
+            202: {"description": "The report is still being built: the body is the job's progress (as "
+                  "GET /api/v1/jobs/{job_id} answers), `Location` its address, `Retry-After` when to "
+                  "look again; ask for the report again once the job is done",
+                  "content": {"application/json": {"schema": _JOB_SCHEMA}},
+                  "headers": {"Location": {"schema": {"type": "string"}, "description": "The job"},
+                              "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds"}},
+                  "links": _JOB_LINK},
             422: _error("A parameter is empty, too long, unknown or malformed"),
             502: _error("No source could answer: the live sources asked for are unreachable and there "
                         "is no local corpus answer"),
-            503: _error("The corpus is missing or unreadable, or the build is still running: then "
-                        "`error.job_id` names the job to follow at /api/v1/jobs/{job_id}",
-                        links=_JOB_LINK),
+            503: _error("The corpus is missing or unreadable"),
         },
     )
     async def api_report(
@@ -410,7 +460,9 @@ def create_app(
         summary="Progress of a report being built",
         description="State (queued, running, done, failed), current step and counts; polled by the "
         "report page while it waits.",
-        responses={404: _error("No such job on this server (with a PostgreSQL corpus: on any)"),
+        responses={200: {"description": "The job's progress", "links": _REPORT_LINK,
+                         "content": {"application/json": {"schema": _JOB_SCHEMA}}},
+                   404: _error("No such job on this server (with a PostgreSQL corpus: on any)"),
                    422: _error("The job id is not 20 hexadecimal digits")},
     )
     def api_job(job_id: Annotated[str, PathParam(pattern="^[0-9a-f]{20}$", max_length=20)]) -> Response:
@@ -483,10 +535,5 @@ def _job_response(job: Job, retry_in: float) -> Response:
         response = json_error(job.error_status, job.error or "Building the report failed.")
         response.headers.update(headers)
         return response
-    return json_error(
-        503,
-        "The report is still being built; ask again shortly.",
-        job=f"/api/v1/jobs/{job.id}",
-        job_id=job.id,
-    )
-
+    return JSONResponse(job.status(), status_code=202, headers={
+        "location": f"/api/v1/jobs/{job.id}", "retry-after": "1", "cache-control": "no-store"})

@@ -7,13 +7,14 @@ only, size, time and type limits). Claims are checked against the server's local
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 from typing import Any
 
 from markupsafe import Markup
 
-from ..audit.article import decode, read_article
+from ..audit.article import READABLE_WORDS, read_article, readable
+from ..audit.fetch import URL, Fetched, fetch_url
 from ..audit.load import article_from_url
 from ..audit.render import render_html_body
 from ..audit.report import AuditReport, audit_article
@@ -22,6 +23,7 @@ from ..corpus import Corpus
 from ..errors import UsageError
 from ..pipeline import ask
 from .pages import layout
+from .params import BLANK_CHARS
 
 MAX_AUDIT_BYTES = 2 * 1024 * 1024
 MAX_NAMES = 10
@@ -33,41 +35,76 @@ def audit_schema() -> dict[str, Any]:
     return doc
 
 
-def _names(value: Any, what: str) -> list[str]:
-    if value in (None, ""):
+def _names(value: Any, what: str, *, split: bool) -> list[str]:
+    """The names given: a string (one name; with ``split``, the form's comma-separated list) or a
+    list of strings; blank ones skipped; at most MAX_NAMES of at most 200 characters each, as the
+    OpenAPI document says (maxItems, maxLength: counted as given)."""
+    if value is None:
         return []
     items = value if isinstance(value, list) else [value]
-    if len(items) > MAX_NAMES:  # as the OpenAPI document says (maxItems), empty entries included
+    if len(items) > MAX_NAMES:
         raise UsageError(f"Give at most {MAX_NAMES} {what} names of at most 200 characters each.")
-    out = []
-    for item in items:
-        if not isinstance(item, str):
-            raise UsageError(f"{what} must be a string or a list of strings.")
-        out += [x.strip() for x in item.split(",") if x.strip()]
+    if not all(isinstance(item, str) for item in items):
+        raise UsageError(f"{what} must be a string or a list of strings.")
+    out = [p for item in items for p in (item.split(",") if split else [item])]
     if len(out) > MAX_NAMES or any(len(x) > 200 for x in out):
         raise UsageError(f"Give at most {MAX_NAMES} {what} names of at most 200 characters each.")
-    return out
+    names = [x.strip(BLANK_CHARS) for x in out if x.strip(BLANK_CHARS)]  # blank as the document says
+    for name in names:
+        if not any(c.isalnum() for c in name):
+            raise UsageError(f"The {what} {name[:40]!r} has no letter or digit; name one, e.g. kratom.")
+    return names
 
 
-def parse_audit_request(data: Mapping[str, Any]) -> tuple[str, str, list[str], list[str]]:
-    """(text, url, substances, conditions) from a form or a JSON body; UsageError when unusable."""
+def parse_audit_form(data: Mapping[str, Any]) -> tuple[str, str, list[str], list[str]]:
+    """(text, url, substances, conditions) from the audit form, whose text and URL boxes are both
+    sent, one of them blank, and whose substance box is a comma-separated list; UsageError when
+    unusable."""
     text = data.get("text") or ""
     url = data.get("url") or ""
-    if not isinstance(text, str) or not isinstance(url, str):
-        raise UsageError("text and url must be strings.")
     text, url = text.strip(), url.strip()
     if bool(text) == bool(url):
         raise UsageError("Give either the article's text or its URL (one of them, not both).")
     if len(url) > 2000:
         raise UsageError("The URL is longer than 2,000 characters; give the article's address.")
-    return text, url, _names(data.get("substance"), "substance"), _names(data.get("condition"), "condition")
+    return (text, url, _names(data.get("substance"), "substance", split=True),
+            _names(data.get("condition"), "condition", split=True))
+
+
+def parse_audit_json(data: Any) -> tuple[str, str, list[str], list[str]]:
+    """(text, url, substances, conditions) from the API's JSON body, held to the OpenAPI document
+    (``AUDIT_BODY``): an object with exactly one of ``text`` (a string with readable words) and
+    ``url`` (an http(s) address of at most 2,000 characters), and optional ``substance`` and
+    ``condition`` (null, one name, or a list of at most 10). UsageError (one sentence) otherwise."""
+    if not isinstance(data, dict):
+        raise UsageError('Send a JSON object: {"text": "…"} or {"url": "…"}.')
+    if ("text" in data) == ("url" in data):
+        raise UsageError('Give either the article\'s text or its URL: {"text": "…"} or {"url": "…"}, '
+                         "one of them, not both.")
+    text, url = data.get("text", ""), data.get("url", "")
+    if not isinstance(text, str) or not isinstance(url, str):
+        raise UsageError("text and url must be strings.")
+    if "text" in data and not readable(text):
+        raise UsageError(f"The text has fewer than {READABLE_WORDS} words; give the article's text.")
+    if "url" in data:
+        if len(url) > 2000:
+            raise UsageError("The URL is longer than 2,000 characters; give the article's address.")
+        if not URL.fullmatch(url):
+            raise UsageError("The URL is not an http:// or https:// address with a host name (not an IP "
+                             "address or a user name), a port up to 65535 and no spaces; give the "
+                             "article's public address, e.g. https://example.org/page.")
+    # a lone surrogate (valid JSON, not Unicode) becomes U+FFFD, as a browser's form would send it
+    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return (text.strip(), url.strip(), _names(data.get("substance"), "substance", split=False),
+            _names(data.get("condition"), "condition", split=False))
 
 
 def run_audit(corpus_path: DbLocation, text: str, url: str, substances: list[str],
-              conditions: list[str]) -> AuditReport:
+              conditions: list[str], fetch: Callable[[str], Fetched] = fetch_url) -> AuditReport:
     """Read (or fetch) the article and audit it against the local corpus, offline."""
-    article = (article_from_url(url) if url
-               else read_article(decode(text.encode("utf-8")), source="pasted text"))
+    # pasted text is text already: a NUL in it is a stray character, not the mark of a binary file
+    article = (article_from_url(url, fetch) if url
+               else read_article(text.replace("\x00", ""), source="pasted text"))
     with Corpus.open(corpus_path) as corpus:
         return audit_article(article, lambda s, c: ask(corpus, s, c, offline=True),
                              substances=substances, conditions=conditions)

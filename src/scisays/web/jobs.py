@@ -107,6 +107,8 @@ class Job:
             "total": self.total,
             "elapsed": round(elapsed, 3),
             "error": self.error,
+            "question": self.request.to_dict(),
+            "report": self.request.api_path(),
         }
 
 
@@ -300,9 +302,10 @@ class ReportService:
             return None  # a row another version wrote
         return self.submit(request) if request.id == job_id else None
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait: bool = False) -> None:
+        """Stop: queued builds are cancelled; with ``wait``, the running ones are waited for."""
         self._stopped.set()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
     def _start(self, request: ReportRequest, fp: str) -> Job:
         """A new build here, or (with shared jobs) the build another server has claimed."""

@@ -127,7 +127,7 @@ def search_page(
         'maxlength="200" placeholder="e.g. kratom, ashwagandha, melatonin" value="{substance}"{invalid}>'
         "</label>"
         '<label for="condition">Conditions (separate several with commas)<input type="text" '
-        'id="condition" name="condition" maxlength="1000" placeholder="e.g. anxiety, depression" '
+        'id="condition" name="conditions" maxlength="1000" placeholder="e.g. anxiety, depression" '
         'value="{conditions}"></label>'
         "<fieldset><legend>Sources</legend>{sources}</fieldset>"
         '<button type="submit" class="primary">Ask</button></form>{recent}</main>'

@@ -10,11 +10,13 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
 
 from ..errors import UsageError
 from ..pipeline import DEFAULT_LIMIT
 from ..question import MAX_TERM_LENGTH, build_question
-from ..text import clean, fold
+from ..text import fold
 
 SOURCES: dict[str, str] = {
     "corpus": "Local corpus",
@@ -29,6 +31,19 @@ LOCAL_SOURCE = "corpus"
 
 MAX_CONDITIONS = 10
 MAX_LIMIT = 5_000
+NAME_PATTERN = r"[\p{L}\p{N}]"
+r"""A substance or condition name holds a letter or a digit: the pattern the OpenAPI document
+states (ECMA-262, as JSON Schema reads it). ``\p{L}`` and ``\p{N}`` are exactly the characters of
+Python's ``str.isalnum``, which ``question.build_question`` checks (a test compares every code
+point)."""
+BLANK = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+r"""White space as ECMA-262's ``\s`` has it, as a character class's contents: the document's
+patterns name it explicitly, because Python's ``\s`` differs (U+001C-U+001F, U+0085, U+FEFF)."""
+BLANK_CHARS = "".join(chr(c) for a, b in ((0x9, 0xD), (0x20, 0x20), (0xA0, 0xA0), (0x1680, 0x1680),
+                                          (0x2000, 0x200A), (0x2028, 0x2029), (0x202F, 0x202F),
+                                          (0x205F, 0x205F), (0x3000, 0x3000), (0xFEFF, 0xFEFF))
+                      for c in range(a, b + 1))
+"""The characters of ``BLANK``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,21 +77,38 @@ class ReportRequest:
             q.append(("limit", str(self.limit)))
         return q
 
+    def api_path(self) -> str:
+        """Where the API serves this report."""
+        return "/api/v1/report?" + urlencode(self.query())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The question as the API's parameters: ``GET /api/v1/report`` with these asks for it again."""
+        return {"substance": self.substance, "condition": list(self.conditions),
+                "source": list(self.sources), "limit": self.limit}
+
 
 def parse_request(
     substance: str | None,
     conditions: Sequence[str] = (),
     sources: Sequence[str] = (),
     limit: int | None = None,
+    *,
+    listed: Sequence[str] = (),
 ) -> ReportRequest:
-    """A ReportRequest from raw parameters. Each ``condition`` may hold several, comma-separated.
+    """A ReportRequest from raw parameters. Each of ``conditions`` is one name (the API's and the
+    links' repeatable ``condition``: "Diabetes Mellitus, Type 2" is one condition); each of
+    ``listed`` is a comma-separated list (the search form's box), its blank entries skipped.
 
-    Raises UsageError (one sentence) for an empty or overlong substance or condition, too many
-    conditions, an unknown source or a limit out of range."""
-    parts = [clean(p) for c in conditions for p in c.split(",")]
-    conds = [p for p in parts if p]
-    if len(conds) > MAX_CONDITIONS:
-        raise UsageError(f"{len(conds)} conditions were given; ask about at most {MAX_CONDITIONS} at once.")
+    Raises UsageError (one sentence) for an empty or overlong substance or condition (a name
+    without a letter or digit is empty), too many conditions, an unknown source or a limit out
+    of range: the rules the OpenAPI document states (``NAME_PATTERN``, ``MAX_TERM_LENGTH``)."""
+    names = [*conditions, *(p for text in listed for p in text.split(",") if p.strip())]
+    if len(names) > MAX_CONDITIONS:
+        raise UsageError(f"{len(names)} conditions were given; ask about at most {MAX_CONDITIONS} at once.")
+    for name in names:
+        if len(name) > MAX_TERM_LENGTH:  # as given, before any cleaning, as the document counts
+            raise UsageError(f"A condition is {len(name):,} characters long; use a name of at most "
+                             f"{MAX_TERM_LENGTH} characters.")
     for s in sources:
         if s not in SOURCES:
             raise UsageError(f"Unknown source {s[:40]!r}; choose from {', '.join(SOURCES)}.")
@@ -86,6 +118,6 @@ def parse_request(
     raw = substance or ""
     if len(raw) > MAX_TERM_LENGTH * 2:  # before any work on it
         raise UsageError(f"The substance is {len(raw):,} characters long; use at most {MAX_TERM_LENGTH}.")
-    q = build_question(raw, conds)  # the CLI's own checks: empty, too long
+    q = build_question(raw, names)  # the CLI's own checks: empty, too long
     chosen = tuple(dict.fromkeys(sources)) or tuple(SOURCES)
     return ReportRequest(q.substance, q.conditions, chosen, lim)
