@@ -144,6 +144,23 @@ def _page_links(html: str, base: str) -> list[tuple[str, str]]:
     return out
 
 
+def _extract(html: str, base_url: str) -> Any:
+    """trafilatura's extraction (main text and metadata) of the page, or None. Markup it trips
+    over is no article: htmldate, which it calls for the date, fails an assertion on ``<!doctype
+    HTML PUBLIC '-//W3C//DTD HTML 4.01//EN'><svg></svg>``; the text is then extracted without
+    the metadata."""
+    import trafilatura
+
+    for metadata in (True, False):
+        try:
+            return trafilatura.bare_extraction(html, url=base_url or None, with_metadata=metadata,
+                                               include_links=True, include_tables=False,
+                                               include_comments=False, favor_recall=True)
+        except Exception:  # a bug of the extractor (or its helpers) on hostile markup
+            continue
+    return None
+
+
 def read_article(text: str, *, hint: str = "", source: str = "", base_url: str = "") -> Article:
     """The article in ``text`` (HTML, Markdown or plain text; ``hint`` is a file suffix or a
     content type). Raises InputFileError when there is no text to audit."""
@@ -151,11 +168,7 @@ def read_article(text: str, *, hint: str = "", source: str = "", base_url: str =
     title = author = date = ""
     page_links: list[tuple[str, str]] = []
     if kind == "html":
-        import trafilatura
-
-        doc = trafilatura.bare_extraction(text, url=base_url or None, with_metadata=True,
-                                          include_links=True, include_tables=False,
-                                          include_comments=False, favor_recall=True)
+        doc = _extract(text, base_url)
         body = (getattr(doc, "text", None) or "") if doc is not None else ""
         if doc is not None:
             title = (getattr(doc, "title", None) or "").strip()

@@ -10,6 +10,7 @@ Recognised fields (all optional except a title or abstract, and at least one ide
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -73,11 +74,25 @@ def _sections(obj: dict[str, Any], where: str) -> tuple[Section, ...]:
 def _year(value: Any, where: str) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 9999:
         return value
-    if isinstance(value, str) and value.strip()[:4].isdigit():
-        return int(value.strip()[:4])
+    # ASCII digits only: '²' is a digit to str.isdigit() but not to int()
+    if isinstance(value, str) and (year := value.strip()[:4]).isascii() and year.isdigit():
+        return int(year)
     raise InputFileError(f"{where}: field 'year' must be a year such as 2021; fix the line and re-run.")
+
+
+_INT64 = range(-(2**63), 2**63)  # what the corpus can store in an INTEGER column
+
+
+def _version(value: Any, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return 1
+    if value not in _INT64:
+        raise InputFileError(
+            f"{where}: field 'version' is too large; give a version number such as 2 and re-run."
+        )
+    return value
 
 
 def object_to_record(obj: Any, where: str, default_source: str = "jsonl") -> Record:
@@ -112,7 +127,7 @@ def object_to_record(obj: Any, where: str, default_source: str = "jsonl") -> Rec
         keywords=_str_list(obj.get("keywords"), "keywords", where),
         languages=_str_list(obj.get("languages"), "languages", where),
         source=_str_or_none(obj.get("source"), "source", where) or default_source,
-        version=version if isinstance(version, int) and not isinstance(version, bool) else 1,
+        version=_version(version, where),
         revised=_str_or_none(obj.get("revised"), "revised", where) or "",
     )
 
@@ -134,7 +149,41 @@ def json_lines(stream: IO[bytes], name: str) -> Iterator[tuple[str, int, Any]]:
             raise InputFileError(
                 f"{where}: not valid JSON ({e.msg} at column {e.colno}); fix the line and re-run."
             ) from None
+        except ValueError:  # json reads integers of at most 4,300 digits
+            raise InputFileError(
+                f"{where}: a number is too long to read; fix the line and re-run."
+            ) from None
+        except RecursionError:
+            raise InputFileError(
+                f"{where}: the JSON is nested too deeply; fix the line and re-run."
+            ) from None
+        if "\\u" in line and _ESCAPED_SURROGATE.search(line) and _has_lone_surrogate(obj):
+            raise InputFileError(
+                f"{where}: a string holds an unpaired surrogate escape (\\ud800-\\udfff), which is not "
+                "a character; fix the line and re-run."
+            )
         yield where, lineno, obj
+
+
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(obj: Any) -> bool:
+    """Whether a string in ``obj`` (a key or a value, at any depth) holds a lone surrogate, which
+    json.loads makes of an escape like ``\\ud800`` that pairs with nothing (it cannot be stored)."""
+    stack = [obj]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if _LONE_SURROGATE.search(node):
+                return True
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def iter_jsonl(stream: IO[bytes], name: str, source: str = "jsonl") -> Iterator[Record]:

@@ -65,28 +65,39 @@ def _child_text(el: etree._Element | None, tag: str) -> str:
     return (c.text or "").strip() if c is not None else ""
 
 
+def _number(text: str) -> int | None:
+    """A whole number written in at most 9 ASCII digits, else None: '²' and '１９' are digits to
+    str.isdigit() but not to int(), and a 25-digit "year" does not fit the corpus."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 def _year(journal: etree._Element | None, article_date: etree._Element | None) -> int | None:
     pub = _child(_child(journal, "JournalIssue"), "PubDate")
     if pub is not None:
-        y = _child_text(pub, "Year")
-        if y.isdigit():
-            return int(y)
+        y = _number(_child_text(pub, "Year"))
+        if y is not None:
+            return y
         m = _YEAR.search(_child_text(pub, "MedlineDate"))
         if m:
             return int(m.group(0))
-    y = _child_text(article_date, "Year")
-    return int(y) if y.isdigit() else None
+    return _number(_child_text(article_date, "Year"))
 
 
 def _date(el: etree._Element | None) -> str:
-    y = _child_text(el, "Year")
-    if not y.isdigit():
+    y = _number(_child_text(el, "Year"))
+    if y is None:
         return ""
     mon = _child_text(el, "Month")
-    m = int(mon) if mon.isdigit() else _MONTHS.get(mon[:3].lower(), 0)
-    d = _child_text(el, "Day")
-    day = int(d) if d.isdigit() else 0
-    return f"{int(y):04d}-{m:02d}-{day:02d}"
+    m = _number(mon)
+    if m is None:
+        m = _MONTHS.get(mon[:3].lower(), 0)
+    day = _number(_child_text(el, "Day")) or 0
+    return f"{y:04d}-{m:02d}-{day:02d}"
+
+
+def _shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters (a message quotes the file, which may hold anything)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _sections(abstract: etree._Element | None) -> tuple[Section, ...]:
@@ -213,7 +224,7 @@ def article_to_record(elem: etree._Element, source: str = "pubmed") -> Record | 
         keywords=tuple(keywords),
         languages=tuple(languages),
         source=source,
-        version=int(version_attr) if version_attr.isdigit() else 1,
+        version=_number(version_attr) or 1,  # versions start at 1 (Record.from_dict reads 0 as 1)
         revised=_date(revised),
     )
 
@@ -257,7 +268,7 @@ def iter_pubmed_xml(
                     del parent[0]
     except etree.XMLSyntaxError as e:
         line, col = (e.position if e.position else (e.lineno, 0))
-        msg = clean(str(e.msg or e)).rstrip(".")
+        msg = _shorten(clean(str(e.msg or e)).rstrip("."), 160)
         if "Document is empty" in msg or ("Start tag expected" in msg and line <= 1):
             raise InputFileError(
                 f"{name} is empty or not XML; give a PubMed XML (.xml/.xml.gz) or JSON Lines file."
@@ -274,7 +285,7 @@ def iter_pubmed_xml(
 def _check_root(root: etree._Element | None, name: str) -> None:
     tag = root.tag if root is not None else None
     if tag != ROOT_TAG:
-        shown = f"<{tag}>" if isinstance(tag, str) else "no root element"
+        shown = f"<{_shorten(tag, 60)}>" if isinstance(tag, str) else "no root element"
         raise InputFileError(
             f"{name} is XML but not PubMed XML (found {shown}, expected <{ROOT_TAG}>); "
             "give a PubMed/MEDLINE XML file or JSON Lines."

@@ -8,6 +8,7 @@ Only the fields the report shows are requested, which keeps pages small.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,7 +50,8 @@ def trial_from_study(study: Mapping[str, Any]) -> Trial | None:
         title=clean(str(ident.get("briefTitle") or ident.get("officialTitle") or "")),
         status=clean(str(status.get("overallStatus") or "")),
         phase="/".join(clean(str(p)) for p in phases if p),
-        enrollment=int(enrollment) if isinstance(enrollment, int | float) else None,
+        enrollment=(int(enrollment) if isinstance(enrollment, int | float) and math.isfinite(enrollment)
+                    else None),  # not 1e999, which JSON reads as infinity
         start_date=clean(str((status.get("startDateStruct") or {}).get("date") or "")),
         completion_date=clean(str((status.get("completionDateStruct") or {}).get("date") or "")),
         has_results=bool(study.get("hasResults")),

@@ -70,10 +70,13 @@ def _names(container: object, list_key: str, item_key: str | None = None) -> tup
 
 
 def record_from_result(r: Mapping[str, Any]) -> Record | None:
-    """A Record from one ``resultList.result[]`` element; None without a title or abstract."""
+    """A Record from one ``resultList.result[]`` element; None without a title or abstract, or
+    without any identifier (id, PMID, PMCID or DOI: a Record must have a key)."""
     title = _text(r.get("title")).rstrip()
     sections = abstract_sections(str(r.get("abstractText") or ""))
     if not title and not sections:
+        return None
+    if not any(str(r.get(k) or "").strip() for k in ("id", "pmid", "pmcid", "doi")):
         return None
     source = str(r.get("source") or "")
     pmid = str(r.get("pmid") or "").strip() or None
@@ -98,7 +101,7 @@ def record_from_result(r: Mapping[str, Any]) -> Record | None:
         pmcid=str(r.get("pmcid") or "").strip().upper() or None,
         local_id=f"europepmc:{source}:{r.get('id')}" if r.get("id") else None,
         journal=journal_title or None,
-        year=int(year) if year.isdigit() else None,
+        year=int(year) if year.isascii() and year.isdigit() else None,
         publication_types=tuple(pubtypes),
         mesh_headings=_names(r.get("meshHeadingList"), "meshHeading", "descriptorName"),
         keywords=_names(r.get("keywordList"), "keyword"),

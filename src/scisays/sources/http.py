@@ -18,6 +18,7 @@ import email.utils
 import hashlib
 import json
 import random
+import re
 import sqlite3
 import threading
 import time
@@ -103,16 +104,47 @@ def looks_like_html(content: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:200]
 
 
+#: a surrogate escaped (``\\ud800``) or encoded in UTF-8 bytes, which json.loads reads ('surrogatepass')
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\xed[\xa0-\xbf]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def parse_json(content: bytes) -> Any:
-    """The JSON document in ``content``; BadResponse for HTML, empty or invalid JSON."""
+    """The JSON document in ``content``; BadResponse for HTML, empty or invalid JSON.
+
+    A lone surrogate (an escape such as ``"\\ud800"``, valid JSON but no character, or its
+    UTF-8-style bytes) becomes U+FFFD, so that every string can be written out as UTF-8."""
     if looks_like_html(content):
         raise BadResponse("returned an HTML page instead of JSON")
     if not content.strip():
         raise BadResponse("returned an empty answer instead of JSON")
     try:
-        return json.loads(content)
+        doc = json.loads(content)
     except (ValueError, UnicodeDecodeError) as e:
         raise BadResponse(f"returned invalid JSON ({str(e).split(':')[0]})") from None
+    except RecursionError:
+        raise BadResponse("returned JSON nested too deeply to read") from None
+    if _SURROGATE.search(content) or b"\x00" in content[:4]:  # (UTF-16/32: always check)
+        doc = _without_lone_surrogates(doc)
+    return doc
+
+
+def _without_lone_surrogates(doc: Any) -> Any:
+    """``doc`` with each lone surrogate in its strings (keys too) replaced by U+FFFD."""
+    holder = [doc]
+    stack: list[list[Any] | dict[Any, Any]] = [holder]
+    while stack:
+        node = stack.pop()
+        for k, v in list(node.items()) if isinstance(node, dict) else enumerate(node):
+            if isinstance(v, str):
+                if _LONE_SURROGATE.search(v):
+                    node[k] = _LONE_SURROGATE.sub("\ufffd", v)
+            elif isinstance(v, list | dict):
+                stack.append(v)
+        if isinstance(node, dict):
+            for k in [k for k in node if _LONE_SURROGATE.search(k)]:
+                node[_LONE_SURROGATE.sub("\ufffd", k)] = node.pop(k)
+    return holder[0]
 
 
 # -- rate limits ----------------------------------------------------------------------------
@@ -486,7 +518,7 @@ def _parse(parse: Callable[[bytes, int], T], content: bytes, status: int) -> T:
         return parse(content, status)
     except BadResponse:
         raise
-    except (LookupError, TypeError, ValueError, AttributeError) as e:
+    except (LookupError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError) as e:
         problem = f"returned an answer scisays cannot read ({type(e).__name__})"
         raise BadResponse(problem, retry=False) from None
 

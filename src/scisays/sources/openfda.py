@@ -12,6 +12,7 @@ Reports are not incidence; :data:`CAVEAT` goes into every report that shows thes
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -61,8 +62,20 @@ def parse_openfda(content: bytes, status: int = 200) -> Counted:
     for row in results:
         if isinstance(row, dict) and "count" in row and ("term" in row or "time" in row):
             key = row["term"] if "term" in row else row["time"]
-            counts.append((str(key), int(row["count"])))
+            counts.append((str(key), _count(row["count"])))
     return Counted(total=total, counts=tuple(counts))
+
+
+def _count(value: object) -> int:
+    """A count as openFDA writes it (a whole number); BadResponse for anything else, such as
+    null, a word, or 1e999 (JSON that Python reads as infinity)."""
+    if isinstance(value, float) and math.isfinite(value):
+        return int(value)
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise BadResponse("returned a count that is not a number", retry=False)
 
 
 def by_year(counts: Sequence[tuple[str, int]]) -> tuple[tuple[int, int], ...]:

@@ -66,12 +66,12 @@ def parse_esearch(content: bytes, status: int = 200) -> SearchSummary:
     (not retried) for an answer that reports an error instead of a count."""
     root = _xml_root(content, "esearch")
     if root.tag != "eSearchResult":
-        raise BadResponse(f"returned <{root.tag}> instead of an esearch result")
+        raise BadResponse(f"returned <{str(root.tag)[:60]}> instead of an esearch result")
     error = clean(root.findtext("ERROR"))
     if error:
         raise BadResponse(f"rejected the search ({error[:200]})", retry=False)
     count_text = (root.findtext("Count") or "").strip()
-    if not count_text.isdigit():
+    if not (count_text.isascii() and count_text.isdigit()):  # not '²', which int() refuses
         raise BadResponse("returned an esearch result without a Count")
     count = int(count_text)
     webenv = (root.findtext("WebEnv") or "").strip()
