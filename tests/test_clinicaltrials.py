@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from scisays.sources import make_client
 from scisays.sources.clinicaltrials import ClinicalTrials, parse_studies
 from scisays.sources.http import BadResponse
 
-from conftest import settings_for
+from conftest import SHARED, settings_for
 from fakeserver import FakeServer, Reply, Request
 
 
@@ -106,3 +107,12 @@ def test_bad_request_is_not_retried(tmp_path: Path):
         with pytest.raises(SourceError, match=r"ClinicalTrials.gov refused the request \(HTTP 400"):
             ClinicalTrials(make_client(s), s).run(build_question("kratom", ["pain"]))
         assert srv.count() == 1
+
+
+def test_one_malformed_study_does_not_cost_the_page_its_others():
+    """Found by the parser fuzz: a study of an unexpected shape made the whole page unreadable."""
+    real = SHARED / "fixtures/real/clinicaltrials/biomcp_trials_NCT04280705_search_page.json"
+    doc = json.loads(real.read_text("utf-8"))
+    good = len(parse_studies(json.dumps(doc).encode())[0])
+    doc["studies"].insert(0, {"protocolSection": "x"})
+    assert len(parse_studies(json.dumps(doc).encode())[0]) == good >= 1

@@ -20,7 +20,7 @@ from scisays.sources import make_client
 from scisays.sources.europepmc import EuropePMC, epmc_query, parse_search, record_from_result
 from scisays.sources.http import BadResponse
 
-from conftest import settings_for
+from conftest import SHARED, settings_for
 from fake_eutils import FIRST_PMID, FakeEutils
 from fakeserver import FakeServer, Reply, Request
 
@@ -135,3 +135,14 @@ def test_not_in_follows_the_corpus_merge_rule():
         Record("new", doi="10.1/new"),
     ]
     assert [r.title for r in not_in(epmc, pubmed)] == ["erratum of a", "new"]
+
+
+def test_one_malformed_result_does_not_cost_the_page_its_others():
+    """Found by the parser fuzz: ``"journalInfo": {"journal": "x"}`` in one result made the whole
+    page unreadable; now that result is left out and the others are read."""
+    real = SHARED / "fixtures/real/europepmc/pyeuropepmc_search_cancer_core.json"
+    doc = json.loads(real.read_text("utf-8"))
+    results = doc["resultList"]["result"]
+    results[0]["journalInfo"] = {"journal": "x"}
+    records, hits, _ = parse_search(json.dumps(doc).encode())
+    assert len(records) == len(results) - 1 and hits == doc["hitCount"]

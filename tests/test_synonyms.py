@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from scisays.question import build_question
 from scisays.sources import make_client
-from scisays.sources.synonyms import Expander, name_like, uninvert
+from scisays.sources.http import BadResponse
+from scisays.sources.synonyms import Expander, name_like, parse_pubchem_synonyms, uninvert
 
 from conftest import settings_for
 from fakeserver import FakeServer, Reply, Request
@@ -79,3 +82,10 @@ def test_unknown_to_pubchem_and_a_service_down(tmp_path: Path):
         assert q == before
         assert notes == ["MeSH is unreachable (connection refused) (after 2 attempts): "
                          "searched the curated synonyms only."]
+
+
+def test_a_synonym_string_is_not_read_as_its_characters():
+    """Noticed by the parser fuzz: PubChem's Synonym as a string gave one synonym per character."""
+    with pytest.raises(BadResponse, match="not a list"):
+        parse_pubchem_synonyms(b'{"InformationList": {"Information": [{"CID": 1, "Synonym": "melatonin"}]}}')
+    assert parse_pubchem_synonyms(b'{"InformationList": {"Information": [{"CID": 1}]}}') == []

@@ -16,7 +16,7 @@ from ..config import Settings
 from ..model import Question, Trial
 from ..text import clean
 from .base import ProgressFn, SourceResult, condition_terms, no_progress, phrases
-from .http import BadResponse, HttpClient, Service, parse_json
+from .http import BadResponse, HttpClient, Service, each_readable, parse_json
 
 PAGE_SIZE = 200
 MAX_TRIALS = 1000
@@ -68,7 +68,7 @@ def parse_studies(content: bytes, status: int = 200) -> tuple[list[Trial], str, 
     doc = parse_json(content)
     if not isinstance(doc, dict) or not isinstance(doc.get("studies"), list):
         raise BadResponse("returned JSON without a 'studies' list")
-    trials = [t for s in doc["studies"] if isinstance(s, dict) and (t := trial_from_study(s))]
+    trials = each_readable(doc["studies"], trial_from_study)
     total = doc.get("totalCount")
     return trials, str(doc.get("nextPageToken") or ""), int(total) if isinstance(total, int) else None
 

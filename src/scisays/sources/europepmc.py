@@ -17,7 +17,7 @@ from ..config import Settings
 from ..model import Question, Record, Section
 from ..text import clean
 from .base import ProgressFn, SourceResult, any_substance_and_condition, no_progress
-from .http import BadResponse, HttpClient, Service, parse_json
+from .http import BadResponse, HttpClient, Service, each_readable, parse_json
 
 MAX_PAGE = 1000
 _TAG = re.compile(r"<[^>]*>")
@@ -118,7 +118,7 @@ def parse_search(content: bytes, status: int = 200) -> tuple[list[Record], int, 
     results = (doc.get("resultList") or {}).get("result") or []
     if not isinstance(results, list):
         raise BadResponse("returned a resultList that is not a list")
-    records = [rec for r in results if isinstance(r, dict) and (rec := record_from_result(r))]
+    records = each_readable(results, record_from_result)
     return records, doc["hitCount"], str(doc.get("nextCursorMark") or "")
 
 

@@ -147,6 +147,27 @@ def _without_lone_surrogates(doc: Any) -> Any:
     return holder[0]
 
 
+_UNREADABLE = (LookupError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError)
+"""What a parser raises on an answer whose shape it does not expect."""
+
+
+def each_readable(items: list[Any], read: Callable[[Any], T | None]) -> list[T]:
+    """``read`` of each object (dict) in a page of results, the ones it turns down (None) or cannot
+    read (an unexpected shape, such as ``"journalInfo": "x"``) left out: one malformed result
+    does not cost the page its others."""
+    out = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        try:
+            value = read(item)
+        except _UNREADABLE:
+            continue
+        if value is not None:
+            out.append(value)
+    return out
+
+
 # -- rate limits ----------------------------------------------------------------------------
 
 
@@ -518,7 +539,7 @@ def _parse(parse: Callable[[bytes, int], T], content: bytes, status: int) -> T:
         return parse(content, status)
     except BadResponse:
         raise
-    except (LookupError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError) as e:
+    except _UNREADABLE as e:
         problem = f"returned an answer scisays cannot read ({type(e).__name__})"
         raise BadResponse(problem, retry=False) from None
 

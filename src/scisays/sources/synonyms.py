@@ -87,8 +87,10 @@ def parse_pubchem_synonyms(content: bytes, status: int = 200) -> list[str]:
     info = (doc.get("InformationList") or {}).get("Information") if isinstance(doc, dict) else None
     if not isinstance(info, list):
         raise BadResponse("returned JSON without InformationList.Information")
-    synonyms = info[0].get("Synonym") if info and isinstance(info[0], dict) else []
-    return [clean(str(s)) for s in synonyms or [] if s]
+    synonyms = (info[0].get("Synonym") if info and isinstance(info[0], dict) else None) or []
+    if not isinstance(synonyms, list):  # a string would give one synonym per character
+        raise BadResponse("returned Synonym that is not a list", retry=False)
+    return [clean(str(s)) for s in synonyms if s]
 
 
 def name_like(synonym: str) -> bool:
