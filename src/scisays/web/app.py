@@ -140,7 +140,7 @@ SubstanceQ = Annotated[
     str,
     Query(min_length=1, max_length=MAX_TERM_LENGTH,
           description="The substance, e.g. kratom or St John's wort: a name with a letter or digit."),
-    WithJsonSchema(_NAME),
+    WithJsonSchema({**_NAME, "examples": ["kratom", "St John's wort"]}),
 ]
 ConditionQ = Annotated[
     list[str],
@@ -149,13 +149,15 @@ ConditionQ = Annotated[
         f"with a letter or digit, at most {MAX_TERM_LENGTH} characters); repeat the parameter for "
         f"several, at most {MAX_CONDITIONS}.",
     ),
-    WithJsonSchema({"type": "array", "maxItems": MAX_CONDITIONS, "items": _NAME}),
+    WithJsonSchema({"type": "array", "maxItems": MAX_CONDITIONS, "items": _NAME,
+                    "examples": [["anxiety"], ["anxiety", "depression"]]}),
 ]
 #: the names ``source=`` accepts: the keys of ``params.SOURCES`` (a test keeps the two equal)
 SourceName = Literal["corpus", "pubmed", "europepmc", "clinicaltrials", "openfda"]
 SourceQ = Annotated[
     list[SourceName],
-    Query(description=f"A source to search; repeatable; one of: {', '.join(SOURCES)} (default: all)."),
+    Query(description=f"A source to search; repeatable; one of: {', '.join(SOURCES)} (default: all).",
+          examples=[["corpus"]]),
 ]
 
 
@@ -240,7 +242,8 @@ _REPORT_LINK = {"Report": {
 }}
 LimitQ = Annotated[
     int | None,
-    Query(ge=1, le=MAX_LIMIT, description="Most relevant studies read per search (default 300)."),
+    Query(ge=1, le=MAX_LIMIT, description="Most relevant studies read per search (default 300).",
+          examples=[300]),
 ]
 
 
