@@ -554,6 +554,15 @@ def test_the_openapi_document_says_what_the_server_does(kratom_db: DbLocation):
     # errors are documented with their shape
     err = paths["/api/v1/report"]["get"]["responses"]["422"]["content"]["application/json"]["schema"]
     assert err["required"] == ["error"]
+    # the documents themselves: a typed client reads the report and the audit from the components
+    ok = report["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/Report"}
+    audit_ok = paths["/api/v1/audit"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert audit_ok == {"$ref": "#/components/schemas/Audit"}
+    as_component = {**doc["components"]["schemas"]["Report"], "components": doc["components"]}
+    r = wait_done(client, "/api/v1/report?substance=kratom&condition=anxiety&source=corpus")
+    jsonschema.Draft202012Validator(as_component).validate(r.json())
+    assert not jsonschema.Draft202012Validator(as_component).is_valid({**r.json(), "verdicts": "x"})
 
 
 def test_a_report_still_being_built_is_a_202_naming_its_job(kratom_db: DbLocation, held: CountingBuilder):

@@ -206,6 +206,20 @@ _AUDIT_BODY = {
         "example": {"text": "Kratom relieves anxiety, users say.", "substance": "kratom"},
     }},
 }
+def _components(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """A JSON Schema document as OpenAPI components: the document as ``name``, each of its
+    ``$defs`` as ``name_def``, every ``#/$defs/`` reference pointed at its component."""
+    defs = schema.get("$defs", {})
+    text = json.dumps({k: v for k, v in schema.items() if k not in ("$schema", "$id", "$defs")})
+    out = {name: text}
+    out.update({f"{name}_{k}": json.dumps(v) for k, v in defs.items()})
+    return {k: json.loads(v.replace('"#/$defs/', f'"#/components/schemas/{name}_')) for k, v in out.items()}
+
+
+#: the report and audit documents' JSON Schemas, as the OpenAPI document's components
+_DOCUMENT_COMPONENTS = {**_components("Report", report_schema()), **_components("Audit", audit_schema())}
+_REPORT_DOC = {"application/json": {"schema": {"$ref": "#/components/schemas/Report"}}}
+_AUDIT_DOC = {"application/json": {"schema": {"$ref": "#/components/schemas/Audit"}}}
 _JOB_ID = {"type": "string", "pattern": "^[0-9a-f]{20}$"}
 _JOB_SCHEMA = {
     "type": "object",
@@ -277,6 +291,14 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.state.service = svc
+    generated = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        doc = generated()  # built once, then cached by FastAPI (app.openapi_schema)
+        doc.setdefault("components", {}).setdefault("schemas", {}).update(_DOCUMENT_COMPONENTS)
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
     if allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     app.add_middleware(SecurityMiddleware)
@@ -386,7 +408,7 @@ def create_app(
             "5 redirects, 5 MB, HTML or text). Errors are `{\"error\": {\"status\", \"message\"}}`."
         ),
         responses={
-            200: {"description": "The audit document (see /api/v1/audit/schema)"},
+            200: {"description": "The audit document (see /api/v1/audit/schema)", "content": _AUDIT_DOC},
             413: _error("The body is larger than 2 MB"),
             422: _error("No text or URL, a refused or failing URL, or no article text"),
             503: _error("The corpus is missing or unreadable"),
@@ -428,7 +450,7 @@ def create_app(
         ),
         operation_id="api_report",
         responses={
-            200: {"description": "The report document (see /api/v1/schema)"},
+            200: {"description": "The report document (see /api/v1/schema)", "content": _REPORT_DOC},
             202: {"description": "The report is still being built: the body is the job's progress (as "
                   "GET /api/v1/jobs/{job_id} answers), `Location` its address, `Retry-After` when to "
                   "look again; ask for the report again once the job is done",
