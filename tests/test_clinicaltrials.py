@@ -1,6 +1,7 @@
-"""ClinicalTrials.gov API v2 client. No real recorded answer exists in ../shared/fixtures
-(SOURCES.md), so the answers below are HAND-MADE, following the documented v2 format
-(API_NOTES.md: studies[].protocolSection.*Module, hasResults, totalCount, nextPageToken)."""
+"""ClinicalTrials.gov API v2 client. Most answers below are HAND-MADE, following the documented
+v2 format (API_NOTES.md: studies[].protocolSection.*Module, hasResults, totalCount,
+nextPageToken); real recorded answers are in ../shared/fixtures/real/clinicaltrials (the
+malformed-study test, tests/test_fuzz_parsers.py)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """Europe PMC REST search client and its merge with PubMed and the local corpus.
 
-No real recorded Europe PMC answer exists in ../shared/fixtures (SOURCES.md): the answers
-here are HAND-MADE following the documented format (API_NOTES.md: hitCount, nextCursorMark,
+Most answers here are HAND-MADE following the documented format (API_NOTES.md: hitCount, nextCursorMark,
 resultList.result[] with id, source, pmid, pmcid, doi, title, abstractText with HTML markup,
-pubYear, journalInfo, pubTypeList, meshHeadingList, keywordList)."""
+pubYear, journalInfo, pubTypeList, meshHeadingList, keywordList); real recorded answers are in
+../shared/fixtures/real/europepmc (the malformed-result test, tests/test_fuzz_parsers.py)."""
 
 from __future__ import annotations
 
