@@ -409,6 +409,30 @@ def test_serve_refuses_a_port_in_use(kratom_db: DbLocation):
     assert f"Port {port} on 127.0.0.1 is already in use" in r.output and "Traceback" not in r.output
 
 
+def test_serve_takes_the_api_wait(kratom_db: DbLocation, monkeypatch: pytest.MonkeyPatch):
+    import scisays.web.server as server
+
+    made: list[float] = []
+    real = server.create_app
+
+    def create_app(*args: Any, **kwargs: Any) -> Any:
+        made.append(kwargs["api_wait_seconds"])
+        return real(*args, **kwargs)
+
+    taken = socket.socket()  # the app is made, then the port in use stops the server
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    monkeypatch.setattr(server, "create_app", create_app)
+    try:
+        r = CliRunner().invoke(cli_app, ["serve", "--db", str(kratom_db), "--port",
+                                         str(taken.getsockname()[1]), "--api-wait", "0"])
+    finally:
+        taken.close()
+    assert r.exit_code == 2 and made == [0.0]
+    r = CliRunner().invoke(cli_app, ["serve", "--db", str(kratom_db), "--api-wait", "-1"])
+    assert r.exit_code == 2 and "--api-wait" in r.output
+
+
 def test_serve_without_a_corpus(tmp_path: Path):
     r = CliRunner().invoke(cli_app, ["serve", "--db", str(tmp_path / "none.sqlite")])
     assert r.exit_code == 1 and "No corpus at" in r.output

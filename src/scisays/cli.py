@@ -513,6 +513,12 @@ def serve_command(
             help="File keeping built reports (default: <corpus>.history.sqlite).", show_default=False
         ),
     ] = None,
+    api_wait: Annotated[
+        float,
+        typer.Option("--api-wait", min=0, max=3600, metavar="SECONDS",
+                     help="How long GET /api/v1/report waits for a build before answering 202 with "
+                     "its job."),
+    ] = 300.0,
 ) -> None:
     """Run the web app and HTTP API: search page, reports with progress, history, /api/v1, /docs."""
     try:
@@ -523,7 +529,7 @@ def serve_command(
             "pip install 'scisays[web]'."
         ) from None
     appraiser_for("model")  # a missing or damaged reader stops the server before it listens
-    serve(resolve_db(db), host, port, history)
+    serve(resolve_db(db), host, port, history, api_wait=api_wait)
 
 
 cache_app = typer.Typer(

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..config import DatabaseUrl, DbLocation
 from ..corpus import Corpus
 from ..errors import UsageError
-from .app import create_app
+from .app import API_WAIT_SECONDS, create_app
 from .history import default_history_path
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
@@ -53,9 +53,11 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(corpus: DbLocation, host: str, port: int, history: Path | None = None) -> None:
+def serve(corpus: DbLocation, host: str, port: int, history: Path | None = None, *,
+          api_wait: float = API_WAIT_SECONDS) -> None:
     """Serve the web app on host:port until interrupted. With a PostgreSQL corpus the history
-    and the report jobs live in that database, shared with the other servers using it."""
+    and the report jobs live in that database, shared with the other servers using it.
+    ``api_wait``: seconds ``GET /api/v1/report`` waits for a build before answering 202."""
     import uvicorn
 
     if history is not None and isinstance(corpus, DatabaseUrl):
@@ -66,7 +68,7 @@ def serve(corpus: DbLocation, host: str, port: int, history: Path | None = None)
     allowed = [*LOOPBACK_NAMES, "[::1]"] if is_loopback(host) else None
     if allowed is None:
         print(f"Listening on {host}: anyone who can reach this machine can use the app.", file=sys.stderr)
-    app = create_app(corpus, history_path, allowed_hosts=allowed)
+    app = create_app(corpus, history_path, allowed_hosts=allowed, api_wait_seconds=api_wait)
     sock = bind(host, port)
     config = uvicorn.Config(
         app, log_level="info", access_log=False, lifespan="off", timeout_graceful_shutdown=2
