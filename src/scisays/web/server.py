@@ -68,8 +68,8 @@ def serve(corpus: DbLocation, host: str, port: int, history: Path | None = None,
     allowed = [*LOOPBACK_NAMES, "[::1]"] if is_loopback(host) else None
     if allowed is None:
         print(f"Listening on {host}: anyone who can reach this machine can use the app.", file=sys.stderr)
+    sock = bind(host, port)  # a port in use stops it before any job table or history is opened
     app = create_app(corpus, history_path, allowed_hosts=allowed, api_wait_seconds=api_wait)
-    sock = bind(host, port)
     config = uvicorn.Config(
         app, log_level="info", access_log=False, lifespan="off", timeout_graceful_shutdown=2
     )
