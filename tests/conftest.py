@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import ipaddress
 import os
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -242,3 +245,26 @@ def cluster_address() -> Iterator[str]:
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=":0", protocol="tcp://", host="127.0.0.1") as c:
         yield c.scheduler_address
+
+
+@contextlib.contextmanager
+def threaded_server(app: Any) -> Iterator[str]:
+    """The app served by uvicorn on a thread, on a free port of 127.0.0.1: its base URL. On exit
+    the server stops and the app's report service too, its running builds waited for (none
+    outlives what the test started for it)."""
+    import uvicorn
+
+    from scisays.web.server import bind
+
+    sock = bind("127.0.0.1", 0)
+    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not srv.started:
+        thread.join(0.05)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        srv.should_exit = True
+        thread.join(30)
+        app.state.service.shutdown(wait=True)

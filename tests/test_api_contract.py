@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -28,9 +27,8 @@ from scisays.audit.fetch import fetch_url
 from scisays.corpus import Corpus, ingest_file
 from scisays.web.app import create_app
 from scisays.web.history import default_history_path
-from scisays.web.server import bind
 
-from conftest import KRATOM_DEV, SHARED
+from conftest import KRATOM_DEV, SHARED, threaded_server
 
 pytest.importorskip("schemathesis")
 EXAMPLES = int(os.environ.get("SCISAYS_FUZZ_EXAMPLES", "25"))
@@ -45,29 +43,18 @@ def _article(request: httpx.Request) -> httpx.Response:
 
 @pytest.fixture
 def api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    import uvicorn
-
     db = tmp_path / "corpus.sqlite"
     with Corpus.open(db, create=True) as corpus:
         ingest_file(corpus, KRATOM_DEV)
     with FakeServices() as services:
         for var, url in services.env().items():
             monkeypatch.setenv(var, url)
+        fetch = partial(fetch_url, resolve=lambda host, port: ["93.184.215.14"],
+                        transport=httpx.MockTransport(_article))
         app = create_app(db, default_history_path(db), allowed_hosts=["127.0.0.1"], api_wait_seconds=0.0,
-                         fetch=partial(fetch_url, resolve=lambda host, port: ["93.184.215.14"],
-                                       transport=httpx.MockTransport(_article)))
-        sock = bind("127.0.0.1", 0)
-        srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-        thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        while not srv.started:
-            thread.join(0.05)
-        try:
-            yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-        finally:
-            srv.should_exit = True
-            thread.join(30)
-            app.state.service.shutdown(wait=True)  # no build outlives the fake sources
+                         fetch=fetch)
+        with threaded_server(app) as base:  # no build outlives the fake sources
+            yield base
 
 
 def test_schemathesis_finds_nothing_against_the_real_server(api: str, tmp_path: Path):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,9 +19,8 @@ from scisays.corpus import Corpus, ingest_file
 from scisays.report import render_html
 from scisays.web import create_app
 from scisays.web.history import default_history_path
-from scisays.web.server import bind
 
-from conftest import DATA, KRATOM_DEV, with_live_data
+from conftest import DATA, KRATOM_DEV, threaded_server, with_live_data
 
 CHROMIUM = os.environ.get("SCISAYS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -45,23 +43,12 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     db = tmp_path_factory.mktemp("web") / "corpus.sqlite"
     with Corpus.open(db, create=True) as corpus:
         for f in (KRATOM_DEV, DATA / "pmid.jsonl", DATA / "edge.jsonl"):
             ingest_file(corpus, f)
-    app = create_app(db, default_history_path(db), allowed_hosts=["127.0.0.1"])
-    sock = bind("127.0.0.1", 0)
-    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not srv.started:
-        thread.join(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    srv.should_exit = True
-    thread.join(10)
-    app.state.service.shutdown()
+    with threaded_server(create_app(db, default_history_path(db), allowed_hosts=["127.0.0.1"])) as url:
+        yield url
 
 
 class Watch:
