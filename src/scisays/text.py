@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+"""A surrogate code point on its own: json.loads makes one of an escape such as ``\\ud800``
+that pairs with nothing; it is no character and cannot be written as UTF-8."""
 _CONTROL = dict.fromkeys(
     c for c in range(0x20) if chr(c) not in "\t\n\r"
 )

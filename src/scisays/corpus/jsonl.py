@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from ..errors import InputFileError
 from ..model import Record, Section
-from ..text import clean
+from ..text import LONE_SURROGATE, clean
 
 _ID_FIELDS = ("pmid", "doi", "pmcid", "nct_id", "id")
 
@@ -166,7 +166,6 @@ def json_lines(stream: IO[bytes], name: str) -> Iterator[tuple[str, int, Any]]:
 
 
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _has_lone_surrogate(obj: Any) -> bool:
@@ -176,7 +175,7 @@ def _has_lone_surrogate(obj: Any) -> bool:
     while stack:
         node = stack.pop()
         if isinstance(node, str):
-            if _LONE_SURROGATE.search(node):
+            if LONE_SURROGATE.search(node):
                 return True
         elif isinstance(node, dict):
             stack.extend(node.keys())

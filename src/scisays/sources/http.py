@@ -35,6 +35,7 @@ from .. import __version__
 from ..config import DatabaseUrl, DbLocation
 from ..errors import ConfigError, CorpusError, SourceError
 from ..pg import PgConnection
+from ..text import LONE_SURROGATE
 
 T = TypeVar("T")
 
@@ -106,7 +107,6 @@ def looks_like_html(content: bytes) -> bool:
 
 #: a surrogate escaped (``\\ud800``) or encoded in UTF-8 bytes, which json.loads reads ('surrogatepass')
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\xed[\xa0-\xbf]")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse_json(content: bytes) -> Any:
@@ -137,13 +137,13 @@ def _without_lone_surrogates(doc: Any) -> Any:
         node = stack.pop()
         for k, v in list(node.items()) if isinstance(node, dict) else enumerate(node):
             if isinstance(v, str):
-                if _LONE_SURROGATE.search(v):
-                    node[k] = _LONE_SURROGATE.sub("\ufffd", v)
+                if LONE_SURROGATE.search(v):
+                    node[k] = LONE_SURROGATE.sub("\ufffd", v)
             elif isinstance(v, list | dict):
                 stack.append(v)
         if isinstance(node, dict):
-            for k in [k for k in node if _LONE_SURROGATE.search(k)]:
-                node[_LONE_SURROGATE.sub("\ufffd", k)] = node.pop(k)
+            for k in [k for k in node if LONE_SURROGATE.search(k)]:
+                node[LONE_SURROGATE.sub("\ufffd", k)] = node.pop(k)
     return holder[0]
 
 

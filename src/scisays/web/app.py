@@ -35,6 +35,7 @@ from ..report.load import report_schema
 from .audit import (
     MAX_AUDIT_BYTES,
     MAX_NAMES,
+    MAX_URL_LENGTH,
     audit_form_page,
     audit_result_page,
     audit_schema,
@@ -194,7 +195,7 @@ _AUDIT_BODY = {
                 "text": {"type": "string", "pattern": READABLE_PATTERN,
                          "description": f"The article's text (HTML, Markdown or plain), with at least "
                          f"{READABLE_WORDS} words"},
-                "url": {"type": "string", "pattern": URL_PATTERN, "maxLength": 2000,
+                "url": {"type": "string", "pattern": URL_PATTERN, "maxLength": MAX_URL_LENGTH,
                         "description": "The article's public http(s) address, fetched by the server: "
                         "a host name (not an IP address, no user name), an optional port, no spaces"},
                 "substance": {**_NAMES, "description": "Check claims about this substance (or these)"},
@@ -206,6 +207,8 @@ _AUDIT_BODY = {
         "example": {"text": "Kratom relieves anxiety, users say.", "substance": "kratom"},
     }},
 }
+
+
 def _components(name: str, schema: dict[str, Any]) -> dict[str, Any]:
     """A JSON Schema document as OpenAPI components: the document as ``name``, each of its
     ``$defs`` as ``name_def``, every ``#/$defs/`` reference pointed at its component."""

@@ -22,11 +22,13 @@ from ..config import DbLocation
 from ..corpus import Corpus
 from ..errors import UsageError
 from ..pipeline import ask
+from ..question import MAX_TERM_LENGTH
 from .pages import layout
 from .params import BLANK_CHARS
 
 MAX_AUDIT_BYTES = 2 * 1024 * 1024
 MAX_NAMES = 10
+MAX_URL_LENGTH = 2000
 
 
 def audit_schema() -> dict[str, Any]:
@@ -37,19 +39,20 @@ def audit_schema() -> dict[str, Any]:
 
 def _names(value: Any, what: str, *, split: bool) -> list[str]:
     """The names given: a string (one name; with ``split``, the form's comma-separated list) or a
-    list of strings; blank ones skipped; at most MAX_NAMES of at most 200 characters each, as the
+    list of strings; blank ones skipped; at most MAX_NAMES of at most MAX_TERM_LENGTH characters, as the
     OpenAPI document says (maxItems, maxLength: counted as given)."""
     if value is None:
         return []
     items = value if isinstance(value, list) else [value]
+    too_many = f"Give at most {MAX_NAMES} {what} names of at most {MAX_TERM_LENGTH} characters each."
     if len(items) > MAX_NAMES:
-        raise UsageError(f"Give at most {MAX_NAMES} {what} names of at most 200 characters each.")
+        raise UsageError(too_many)
     if not all(isinstance(item, str) for item in items):
         raise UsageError(f"{what} must be a string or a list of strings.")
     out = [p for item in items for p in (item.split(",") if split else [item])]
-    if len(out) > MAX_NAMES or any(len(x) > 200 for x in out):
-        raise UsageError(f"Give at most {MAX_NAMES} {what} names of at most 200 characters each.")
-    names = [x.strip(BLANK_CHARS) for x in out if x.strip(BLANK_CHARS)]  # blank as the document says
+    if len(out) > MAX_NAMES or any(len(x) > MAX_TERM_LENGTH for x in out):
+        raise UsageError(too_many)
+    names = [name for x in out if (name := x.strip(BLANK_CHARS))]  # blank as the document says
     for name in names:
         if not any(c.isalnum() for c in name):
             raise UsageError(f"The {what} {name[:40]!r} has no letter or digit; name one, e.g. kratom.")
@@ -65,8 +68,8 @@ def parse_audit_form(data: Mapping[str, Any]) -> tuple[str, str, list[str], list
     text, url = text.strip(), url.strip()
     if bool(text) == bool(url):
         raise UsageError("Give either the article's text or its URL (one of them, not both).")
-    if len(url) > 2000:
-        raise UsageError("The URL is longer than 2,000 characters; give the article's address.")
+    if len(url) > MAX_URL_LENGTH:
+        raise UsageError(f"The URL is longer than {MAX_URL_LENGTH:,} characters; give the article's address.")
     return (text, url, _names(data.get("substance"), "substance", split=True),
             _names(data.get("condition"), "condition", split=True))
 
@@ -87,8 +90,9 @@ def parse_audit_json(data: Any) -> tuple[str, str, list[str], list[str]]:
     if "text" in data and not readable(text):
         raise UsageError(f"The text has fewer than {READABLE_WORDS} words; give the article's text.")
     if "url" in data:
-        if len(url) > 2000:
-            raise UsageError("The URL is longer than 2,000 characters; give the article's address.")
+        if len(url) > MAX_URL_LENGTH:
+            raise UsageError(f"The URL is longer than {MAX_URL_LENGTH:,} characters; give the article's "
+                             "address.")
         if not URL.fullmatch(url):
             raise UsageError("The URL is not an http:// or https:// address with a host name (not an IP "
                              "address or a user name), a port up to 65535 and no spaces; give the "

@@ -36,13 +36,12 @@ r"""A substance or condition name holds a letter or a digit: the pattern the Ope
 states (ECMA-262, as JSON Schema reads it). ``\p{L}`` and ``\p{N}`` are exactly the characters of
 Python's ``str.isalnum``, which ``question.build_question`` checks (a test compares every code
 point)."""
-BLANK = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_BLANK_RANGES = ((0x9, 0xD), (0x20, 0x20), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
+                 (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000), (0xFEFF, 0xFEFF))
+BLANK = "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in _BLANK_RANGES)
 r"""White space as ECMA-262's ``\s`` has it, as a character class's contents: the document's
 patterns name it explicitly, because Python's ``\s`` differs (U+001C-U+001F, U+0085, U+FEFF)."""
-BLANK_CHARS = "".join(chr(c) for a, b in ((0x9, 0xD), (0x20, 0x20), (0xA0, 0xA0), (0x1680, 0x1680),
-                                          (0x2000, 0x200A), (0x2028, 0x2029), (0x202F, 0x202F),
-                                          (0x205F, 0x205F), (0x3000, 0x3000), (0xFEFF, 0xFEFF))
-                      for c in range(a, b + 1))
+BLANK_CHARS = "".join(chr(c) for a, b in _BLANK_RANGES for c in range(a, b + 1))
 """The characters of ``BLANK``."""
 
 
